@@ -1,0 +1,72 @@
+package io.raftkv.server;
+
+import io.raftkv.server.command.ClientSession;
+import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.config.ServerConfig;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What every command may know about the server: the current configuration (replaced whole by CONFIG SET), the
+ * command table, the connected clients and the counters INFO reports. Thread-safe.
+ */
+public final class ServerState {
+
+    private volatile ServerConfig config;
+    private final CommandTable table;
+    private final long startMillis = System.currentTimeMillis();
+    private final String runId;
+    private final Map<Long, ClientSession> clients = new ConcurrentHashMap<>();
+
+    public final LongAdder totalCommands = new LongAdder();
+    public final LongAdder totalConnections = new LongAdder();
+    public final LongAdder rejectedConnections = new LongAdder();
+    public final LongAdder keyspaceHits = new LongAdder();
+    public final LongAdder keyspaceMisses = new LongAdder();
+    public final LongAdder expiredKeys = new LongAdder();
+    public final LongAdder errorReplies = new LongAdder();
+    public final AtomicLong lastSyncMillis = new AtomicLong();
+    public final AtomicLong appliedIndex = new AtomicLong();
+
+    public ServerState(ServerConfig config, CommandTable table) {
+        this.config = config;
+        this.table = table;
+        this.runId = randomHex(40);
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public void config(ServerConfig c) {
+        config = c;
+    }
+
+    public CommandTable table() {
+        return table;
+    }
+
+    public long startMillis() {
+        return startMillis;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public Map<Long, ClientSession> clients() {
+        return clients;
+    }
+
+    private static String randomHex(int n) {
+        java.security.SecureRandom r = new java.security.SecureRandom();
+        StringBuilder sb = new StringBuilder(n);
+        for (int i = 0; i < n; i++) {
+            sb.append(Character.forDigit(r.nextInt(16), 16));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,17 @@
+package io.raftkv.server.command;
+
+/**
+ * Where and when a command runs. This is what the dispatcher decides from the table; handlers never
+ * re-check it.
+ */
+public enum Exec {
+    /** Runs on the client's Netty event loop at once; touches only the session and server state, never the store. */
+    LOCAL,
+    /** Runs on the apply thread against the store, after every earlier write of the connection has been applied. */
+    READ,
+    /**
+     * Becomes a log record; runs on the apply thread when that record is applied, with {@code now()} being the
+     * record's timestamp. Must be deterministic: only argv, the record's time and the store may decide the result.
+     */
+    WRITE
+}

@@ -1,0 +1,173 @@
+package io.raftkv.server.kv;
+
+import io.raftkv.server.ServerState;
+import io.raftkv.server.command.ClientSession;
+import io.raftkv.server.command.CommandContext;
+import io.raftkv.server.command.CommandSpec;
+import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.command.Exec;
+import io.raftkv.server.resp.Reply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies log records to the key space and runs reads against it. Apply is deterministic: the same records in the
+ * same order give the same store and the same replies on every node and every replay.
+ *
+ * <p>Threads: the apply thread only (it owns the {@link KvStore}).
+ */
+public final class KvStateMachine {
+
+    private static final Logger log = LoggerFactory.getLogger(KvStateMachine.class);
+
+    private final CommandTable table;
+    private final KvStore store;
+    private final ServerState server;
+    private final ApplyContext applyCtx = new ApplyContext();
+    private final ReadContext readCtx = new ReadContext();
+    private long appliedIndex;
+
+    public KvStateMachine(CommandTable table, KvStore store, ServerState server) {
+        this.table = table;
+        this.store = store;
+        this.server = server;
+    }
+
+    /**
+     * Applies the record of log entry {@code index} and returns the reply for the client that proposed it (if it
+     * is still waiting). Indexes must arrive in order without gaps.
+     */
+    public Reply apply(long index, byte[] data) {
+        if (index != appliedIndex + 1 && appliedIndex != 0) {
+            throw new IllegalStateException("apply out of order: applied " + appliedIndex + ", got " + index);
+        }
+        appliedIndex = index;
+        server.appliedIndex.set(index);
+        LogRecord rec = LogRecord.decode(data);
+        return switch (rec.kind()) {
+            case LogRecord.NOOP -> Reply.OK;
+            case LogRecord.COMMAND -> applyCommand(rec);
+            case LogRecord.EXPIRE -> applyExpire(rec);
+            default -> throw new IllegalStateException("unknown log record kind " + rec.kind() + " at index " + index);
+        };
+    }
+
+    public long appliedIndex() {
+        return appliedIndex;
+    }
+
+    /** Sets where apply resumes (after a snapshot is loaded, or to start a fresh store at 0). */
+    public void resetAppliedIndex(long index) {
+        appliedIndex = index;
+        server.appliedIndex.set(index);
+    }
+
+    private Reply applyCommand(LogRecord rec) {
+        CommandTable.Resolved r = table.resolve(rec.argv());
+        if (r instanceof CommandTable.Resolved.Rejected rej) {
+            // The proposer checked the table; a mismatch means nodes run different versions.
+            log.warn("log record names a command this node rejects: {}", ((Reply.Error) rej.error()).text());
+            return rej.error();
+        }
+        CommandSpec spec = ((CommandTable.Resolved.Found) r).spec();
+        if (spec.exec() != Exec.WRITE) {
+            throw new IllegalStateException("log record holds a non-write command: " + spec.name());
+        }
+        applyCtx.now = rec.timestamp();
+        return run(spec, applyCtx, rec.argv());
+    }
+
+    /** Deletes the keys of an EXPIRE record that are still expired at the record's time. */
+    private Reply applyExpire(LogRecord rec) {
+        long removed = 0;
+        for (byte[] key : rec.argv()) {
+            StoredValue v = store.getIncludingExpired(key);
+            if (v != null && v.expiredAt(rec.timestamp())) {
+                store.delete(key, rec.timestamp());
+                removed++;
+            }
+        }
+        server.expiredKeys.add(removed);
+        return Reply.integer(removed);
+    }
+
+    /** Runs a READ command for {@code client} against the store as it is now, with this node's clock. */
+    public Reply read(CommandSpec spec, byte[][] argv, ClientSession client, long now) {
+        if (spec.exec() != Exec.READ) {
+            throw new IllegalStateException("not a read command: " + spec.name());
+        }
+        readCtx.now = now;
+        readCtx.client = client;
+        try {
+            return run(spec, readCtx, argv);
+        } finally {
+            readCtx.client = null;
+        }
+    }
+
+    private Reply run(CommandSpec spec, CommandContext ctx, byte[][] argv) {
+        store.beginCommand();
+        try {
+            Reply reply = spec.impl().execute(ctx, argv);
+            store.endCommand();
+            return reply;
+        } catch (StoreFullException e) {
+            store.rollbackCommand();
+            return Reply.OOM;
+        } catch (RuntimeException e) {
+            // A bug in a handler must not take the node down; undo the command so the store stays consistent.
+            store.rollbackCommand();
+            log.error("command {} failed", spec.name(), e);
+            return Reply.error("ERR internal error in '" + spec.name() + "': " + e);
+        }
+    }
+
+    private final class ApplyContext implements CommandContext {
+        long now;
+
+        @Override
+        public KvStore store() {
+            return store;
+        }
+
+        @Override
+        public long now() {
+            return now;
+        }
+
+        @Override
+        public ClientSession client() {
+            throw new IllegalStateException("a write command has no client: it runs from the log");
+        }
+
+        @Override
+        public ServerState server() {
+            return server;
+        }
+    }
+
+    private final class ReadContext implements CommandContext {
+        long now;
+        ClientSession client;
+
+        @Override
+        public KvStore store() {
+            return store;
+        }
+
+        @Override
+        public long now() {
+            return now;
+        }
+
+        @Override
+        public ClientSession client() {
+            return client;
+        }
+
+        @Override
+        public ServerState server() {
+            return server;
+        }
+    }
+}

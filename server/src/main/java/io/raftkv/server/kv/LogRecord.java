@@ -1,0 +1,58 @@
+package io.raftkv.server.kv;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The payload of a log entry: what the state machine applies. Layout (big-endian):
+ * {@code kind:u8, timestamp:i64 (ms since epoch, the proposing node's clock), argc:i32, then argc times (len:i32, bytes)}.
+ * A COMMAND record carries a client's argv; an EXPIRE record carries keys the leader saw expired, deleted on apply
+ * only if they are still expired at the record's time; a NOOP is what a new leader appends.
+ */
+public record LogRecord(byte kind, long timestamp, byte[][] argv) {
+
+    public static final byte NOOP = 0;
+    public static final byte COMMAND = 1;
+    public static final byte EXPIRE = 2;
+
+    private static final int MAX_ARGC = 1 << 24;
+
+    public static byte[] encode(byte kind, long timestamp, byte[][] argv) {
+        int size = 1 + 8 + 4;
+        for (byte[] a : argv) {
+            size += 4 + a.length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(size);
+        b.put(kind).putLong(timestamp).putInt(argv.length);
+        for (byte[] a : argv) {
+            b.putInt(a.length).put(a);
+        }
+        return b.array();
+    }
+
+    /** Decodes a payload; throws IllegalArgumentException if it is not one (the WAL's CRC makes that a bug, not bad luck). */
+    public static LogRecord decode(byte[] data) {
+        if (data.length < 13) {
+            throw new IllegalArgumentException("log record too short: " + data.length + " bytes");
+        }
+        ByteBuffer b = ByteBuffer.wrap(data);
+        byte kind = b.get();
+        long ts = b.getLong();
+        int argc = b.getInt();
+        if (argc < 0 || argc > MAX_ARGC) {
+            throw new IllegalArgumentException("log record argc out of range: " + argc);
+        }
+        byte[][] argv = new byte[argc][];
+        for (int i = 0; i < argc; i++) {
+            int len = b.getInt();
+            if (len < 0 || len > b.remaining()) {
+                throw new IllegalArgumentException("log record argument " + i + " length out of range: " + len);
+            }
+            argv[i] = new byte[len];
+            b.get(argv[i]);
+        }
+        if (b.hasRemaining()) {
+            throw new IllegalArgumentException("log record has " + b.remaining() + " trailing bytes");
+        }
+        return new LogRecord(kind, ts, argv);
+    }
+}
