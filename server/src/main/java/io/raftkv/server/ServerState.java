@@ -30,6 +30,12 @@ public final class ServerState {
     public final LongAdder errorReplies = new LongAdder();
     public final AtomicLong lastSyncMillis = new AtomicLong();
     public final AtomicLong appliedIndex = new AtomicLong();
+    /** Key plus value bytes in the store, published by the apply thread after each command; what maxmemory limits. */
+    public final AtomicLong datasetBytes = new AtomicLong();
+
+    /** Extra INFO lines from the node (persistence and replication figures), "name:value" each; set once at start. */
+    private volatile java.util.function.Function<String, java.util.List<String>> nodeInfo = section -> java.util.List.of();
+    private volatile String configFile = "";
 
     public ServerState(ServerConfig config, CommandTable table) {
         this.config = config;
@@ -55,6 +61,23 @@ public final class ServerState {
 
     public String runId() {
         return runId;
+    }
+
+    /** INFO lines the node adds to {@code section} (lower case: "persistence", "replication", ...). */
+    public java.util.List<String> nodeInfo(String section) {
+        return nodeInfo.apply(section);
+    }
+
+    public void nodeInfo(java.util.function.Function<String, java.util.List<String>> source) {
+        nodeInfo = source;
+    }
+
+    public String configFile() {
+        return configFile;
+    }
+
+    public void configFile(String path) {
+        configFile = path;
     }
 
     public Map<Long, ClientSession> clients() {

@@ -2,6 +2,9 @@ package io.raftkv.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandSpec;
@@ -11,15 +14,17 @@ import io.raftkv.server.kv.KvConfig;
 import io.raftkv.server.kv.KvStateMachine;
 import io.raftkv.server.kv.KvStore;
 import io.raftkv.server.kv.LogRecord;
+import io.raftkv.server.node.DirectNode;
+import io.raftkv.server.resp.ClientChannelInitializer;
 import io.raftkv.server.resp.Reply;
 import io.raftkv.server.resp.RespEncoder;
 
 import java.nio.charset.StandardCharsets;
 
 /**
- * Runs commands the way the server does (table lookup and arity, then LOCAL on the spot, READ against the store,
- * WRITE through an encoded log record and apply) and returns the RESP2 bytes a client would read. The clock is
- * the test's: set {@link #now} to move time.
+ * Runs commands through the real client pipeline on a Netty {@link EmbeddedChannel} (RESP decoder, dispatcher,
+ * encoder) over a {@link DirectNode} (each WRITE becomes an encoded log record that is applied at once) and returns
+ * the RESP2 bytes a client would read. The clock of writes and reads is the test's: set {@link #now} to move time.
  */
 public final class CommandHarness implements AutoCloseable {
 
@@ -28,10 +33,11 @@ public final class CommandHarness implements AutoCloseable {
     public final KvStore store;
     public final KvStateMachine machine;
     public final ClientSession client;
+    public final EmbeddedChannel channel;
     private long index;
 
     public CommandHarness() {
-        this(ServerConfig.DEFAULTS, new KvConfig(10_000, 16, 32, 0));
+        this(ServerConfig.DEFAULTS, new KvConfig(10_000, 16, 32));
     }
 
     public CommandHarness(ServerConfig config, KvConfig kv) {
@@ -39,6 +45,13 @@ public final class CommandHarness implements AutoCloseable {
         store = new KvStore(kv);
         machine = new KvStateMachine(server.table(), store, server);
         client = new ClientSession("127.0.0.1:50000", "127.0.0.1:6379", now, true);
+        DirectNode node = new DirectNode(machine, () -> now);
+        channel = new EmbeddedChannel(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ClientChannelInitializer.pipeline(ch.pipeline(), server, node, client);
+            }
+        });
     }
 
     /** Sends one command (arguments as UTF-8) and returns the reply as RESP text, e.g. {@code "+OK\r\n"}. */
@@ -47,9 +60,39 @@ public final class CommandHarness implements AutoCloseable {
         for (int i = 0; i < args.length; i++) {
             argv[i] = args[i].getBytes(StandardCharsets.UTF_8);
         }
-        return resp(execute(argv));
+        return send(argv);
     }
 
+    /** Sends one binary-safe command as a RESP multibulk and returns everything the server wrote back. */
+    public String send(byte[][] argv) {
+        ByteBuf in = Unpooled.buffer();
+        in.writeByte('*').writeCharSequence(argv.length + "\r\n", StandardCharsets.US_ASCII);
+        for (byte[] a : argv) {
+            in.writeByte('$').writeCharSequence(a.length + "\r\n", StandardCharsets.US_ASCII);
+            in.writeBytes(a).writeCharSequence("\r\n", StandardCharsets.US_ASCII);
+        }
+        return sendRaw(in);
+    }
+
+    /** Feeds raw bytes to the channel (ownership passes to the channel) and returns the output decoded as UTF-8. */
+    public String sendRaw(ByteBuf in) {
+        channel.writeInbound(in);
+        channel.runPendingTasks();
+        channel.flushOutbound();
+        StringBuilder out = new StringBuilder();
+        ByteBuf b;
+        while ((b = channel.readOutbound()) != null) {
+            out.append(b.toString(StandardCharsets.UTF_8));
+            b.release();
+        }
+        return out.toString();
+    }
+
+    public String sendRaw(String text) {
+        return sendRaw(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1));
+    }
+
+    /** Runs argv straight through table and state machine, bypassing the channel; returns the reply value. */
     public Reply execute(byte[][] argv) {
         CommandTable.Resolved r = server.table().resolve(argv);
         if (r instanceof CommandTable.Resolved.Rejected rej) {
@@ -75,6 +118,7 @@ public final class CommandHarness implements AutoCloseable {
 
     @Override
     public void close() {
+        channel.finishAndReleaseAll();
         store.close();
     }
 

@@ -22,6 +22,7 @@ public final class ClientSession {
     private volatile long lastInteractionMillis;
     private volatile int db;
     private volatile boolean readonlyMode;
+    private boolean closeAfterReply;
 
     public ClientSession(String addr, String laddr, long nowMillis, boolean authenticated) {
         this.addr = addr;
@@ -98,6 +99,15 @@ public final class ClientSession {
 
     public void db(int d) {
         db = d;
+    }
+
+    /** QUIT (or a fatal error) asked for the connection to close once every earlier reply is written. Event loop only. */
+    public boolean closeAfterReply() {
+        return closeAfterReply;
+    }
+
+    public void closeAfterReply(boolean c) {
+        closeAfterReply = c;
     }
 
     /** READONLY was sent: a follower may answer reads on this connection (cluster mode). */

@@ -2,12 +2,12 @@ package io.raftkv.server.kv;
 
 /**
  * How the off-heap store is sized. Chronicle Map is sized up front: {@code maxEntries} keys of about
- * {@code averageKeySize} and {@code averageValueSize} bytes (hints, not limits). {@code maxMemory} is the
- * Redis-style cap on key plus value bytes (0: no cap beyond the map's own capacity).
+ * {@code averageKeySize} and {@code averageValueSize} bytes (hints, not limits). Every node of a cluster must
+ * use the same sizing, since a write that does not fit fails on apply.
  */
-public record KvConfig(long maxEntries, int averageKeySize, int averageValueSize, long maxMemory) {
+public record KvConfig(long maxEntries, int averageKeySize, int averageValueSize) {
 
-    public static final KvConfig DEFAULT = new KvConfig(1_000_000, 24, 64, 0);
+    public static final KvConfig DEFAULT = new KvConfig(1_000_000, 24, 64);
 
     public KvConfig {
         if (maxEntries < 1) {
@@ -15,9 +15,6 @@ public record KvConfig(long maxEntries, int averageKeySize, int averageValueSize
         }
         if (averageKeySize < 1 || averageValueSize < 1) {
             throw new IllegalArgumentException("average sizes must be positive");
-        }
-        if (maxMemory < 0) {
-            throw new IllegalArgumentException("maxMemory must not be negative");
         }
     }
 }

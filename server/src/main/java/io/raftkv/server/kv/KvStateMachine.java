@@ -110,6 +110,7 @@ public final class KvStateMachine {
         try {
             Reply reply = spec.impl().execute(ctx, argv);
             store.endCommand();
+            server.datasetBytes.lazySet(store.dataBytes());
             return reply;
         } catch (StoreFullException e) {
             store.rollbackCommand();

@@ -55,17 +55,12 @@ public final class KvStore implements AutoCloseable {
     /**
      * Stores {@code value} under {@code key}, replacing what was there.
      *
-     * @throws StoreFullException if the map or the {@code maxmemory} cap cannot take it; the store is unchanged then
+     * @throws StoreFullException if the map cannot take it; the store is unchanged then. ({@code maxmemory} is not
+     *     checked here: like Redis, the node that accepts a command checks it before proposing, so that apply never
+     *     depends on a setting one node may have changed with CONFIG SET.)
      */
     public void put(byte[] key, StoredValue value) {
         byte[] raw = encode(value);
-        if (config.maxMemory() > 0 && dataBytes + key.length + raw.length > config.maxMemory()) {
-            byte[] old = map.get(key);
-            long growth = key.length + raw.length - (old == null ? 0 : key.length + old.length);
-            if (growth > 0 && dataBytes + growth > config.maxMemory()) {
-                throw new StoreFullException("maxmemory reached", null);
-            }
-        }
         byte[] old;
         try {
             old = map.put(key, raw);

@@ -1,0 +1,150 @@
+package io.raftkv.server;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.core.FileAppender;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.config.ConfigFile;
+import io.raftkv.server.config.ServerConfig;
+import io.raftkv.server.kv.KvConfig;
+import io.raftkv.server.kv.KvStateMachine;
+import io.raftkv.server.kv.KvStore;
+import io.raftkv.server.node.KvNode;
+import io.raftkv.server.node.LogNode;
+import io.raftkv.server.resp.ClientChannelInitializer;
+import io.raftkv.wal.SyncPolicy;
+import io.raftkv.wal.Wal;
+import io.raftkv.wal.WalConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+
+/**
+ * {@code raftkv-server [config-file] [--name value ...]}: starts one node. Wires the parts together and owns their
+ * lifetimes; the logic lives in them.
+ */
+public final class RaftKvServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RaftKvServer.class);
+
+    private final ServerState state;
+    private final KvStore store;
+    private final KvNode node;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Channel serverChannel;
+
+    public RaftKvServer(ServerConfig config) throws InterruptedException {
+        state = new ServerState(config, CommandTable.standard());
+        store = new KvStore(new KvConfig(config.maxEntries(), 24, 64));
+        KvStateMachine machine = new KvStateMachine(state.table(), store, state);
+        Wal wal = Wal.open(new WalConfig(Path.of(config.dir()).resolve("wal"), SyncPolicy.parse(config.appendfsync())));
+        node = new LogNode(wal, machine, state, System::currentTimeMillis);
+
+        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = Epoll.isAvailable()
+                ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        boss = new MultiThreadIoEventLoopGroup(1, io);
+        workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()), io);
+        serverChannel = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 511)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ClientChannelInitializer(state, node))
+                .bind(new InetSocketAddress(config.bind(), config.port()))
+                .sync()
+                .channel();
+        log.info("RaftKV ready to accept connections on {}", serverChannel.localAddress());
+    }
+
+    /** The port actually bound (differs from the config's when that is 0). */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    public ServerState state() {
+        return state;
+    }
+
+    @Override
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+        workers.shutdownGracefully().syncUninterruptibly();
+        boss.shutdownGracefully().syncUninterruptibly();
+        node.close();
+        store.close();
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println("Usage: raftkv-server [/path/to/raftkv.conf] [--name value ...]");
+            System.out.println("Settings use redis.conf names, e.g. --port 6380 --dir ./data --appendfsync always");
+            return;
+        }
+        ServerConfig config;
+        try {
+            config = ConfigFile.load(ServerConfig.DEFAULTS, args);
+        } catch (ConfigFile.ConfigException e) {
+            System.err.println(e.getMessage());
+            System.exit(1);
+            return;
+        }
+        configureLogging(config);
+        try {
+            RaftKvServer server = new RaftKvServer(config);
+            if (args.length > 0 && !args[0].startsWith("--")) {
+                server.state().configFile(Path.of(args[0]).toAbsolutePath().toString());
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                log.info("shutting down");
+                server.close();
+            }, "raftkv-shutdown"));
+        } catch (Exception e) {
+            log.error("could not start: {}", e.toString(), e);
+            System.exit(1);
+        }
+    }
+
+    /** Maps Redis's log levels onto logback's and sends logs to {@code logfile} when one is set. */
+    private static void configureLogging(ServerConfig config) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
+            return;
+        }
+        ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(switch (config.loglevel()) {
+            case "debug", "verbose" -> Level.DEBUG;
+            case "warning" -> Level.WARN;
+            default -> Level.INFO;
+        });
+        if (!config.logfile().isEmpty()) {
+            PatternLayoutEncoder enc = new PatternLayoutEncoder();
+            enc.setContext(ctx);
+            enc.setPattern("%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger{20} - %msg%n");
+            enc.start();
+            FileAppender<ch.qos.logback.classic.spi.ILoggingEvent> file = new FileAppender<>();
+            file.setContext(ctx);
+            file.setFile(config.logfile());
+            file.setEncoder(enc);
+            file.start();
+            root.detachAndStopAllAppenders();
+            root.addAppender(file);
+        }
+    }
+}

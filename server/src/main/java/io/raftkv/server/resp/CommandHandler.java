@@ -1,0 +1,237 @@
+package io.raftkv.server.resp;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.EventExecutor;
+import io.raftkv.server.ServerState;
+import io.raftkv.server.command.ClientSession;
+import io.raftkv.server.command.CommandContext;
+import io.raftkv.server.command.CommandFlag;
+import io.raftkv.server.command.CommandSpec;
+import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.command.Exec;
+import io.raftkv.server.kv.KvStore;
+import io.raftkv.server.node.KvNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+
+/**
+ * The dispatcher of one client connection: resolves each argv against the command table, checks what the table
+ * says must be checked (name, arity, authentication, maxmemory), runs LOCAL commands at once and hands READ and
+ * WRITE commands to the {@link KvNode}. Replies leave in request order whatever order they complete in.
+ *
+ * <p>Per-connection ordering: a connection's writes are proposed back to back (the log keeps their order); a read
+ * waits until the connection's earlier writes are answered, and a write waits until its earlier reads are answered.
+ * So pipelines of one kind run concurrently, and a read always sees the connection's own earlier writes.
+ *
+ * <p>Threads: everything here runs on the channel's event loop; node callbacks hop back onto it.
+ */
+public final class CommandHandler extends ChannelInboundHandlerAdapter implements CommandContext {
+
+    private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
+    private static final Reply NOAUTH = Reply.error("NOAUTH Authentication required.");
+    /** Replies owed to one connection before it stops reading (back-pressure on a client that does not read). */
+    static final int MAX_PENDING = 4096;
+
+    private final ServerState server;
+    private final KvNode node;
+    private final ClientSession session;
+    private final CommandTable table;
+    private final ArrayDeque<Slot> slots = new ArrayDeque<>();
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private EventExecutor loop;
+    private Exec inflightKind;
+    private int inflight;
+    private boolean closing;
+
+    public CommandHandler(ServerState server, KvNode node, ClientSession session) {
+        this.server = server;
+        this.node = node;
+        this.session = session;
+        this.table = server.table();
+    }
+
+    /** A place in the reply order; {@code reply} is set when the command completes. */
+    private static final class Slot {
+        Reply reply;
+    }
+
+    private record Held(CommandSpec spec, byte[][] argv, Slot slot) {
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.loop = ctx.executor();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        server.totalConnections.increment();
+        if (server.clients().size() >= server.config().maxclients()) {
+            server.rejectedConnections.increment();
+            ctx.writeAndFlush(Reply.error("ERR max number of clients reached")).addListener(ChannelFutureListener.CLOSE);
+            closing = true;
+            return;
+        }
+        server.clients().put(session.id(), session);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        server.clients().remove(session.id());
+        closing = true;
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            return;
+        }
+        if (msg instanceof byte[][] argv) {
+            command(argv);
+        } else if (msg instanceof RespDecoder.ProtocolError err) {
+            answer(Reply.error(err.message()));
+            closing = true;
+            drain();
+        } else {
+            throw new IllegalStateException("unexpected message " + msg.getClass());
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("client {} connection error", session.addr(), cause);
+        ctx.close();
+    }
+
+    private void command(byte[][] argv) {
+        server.totalCommands.increment();
+        CommandTable.Resolved resolved = table.resolve(argv);
+        if (resolved instanceof CommandTable.Resolved.Rejected rej) {
+            answer(rej.error());
+            return;
+        }
+        CommandSpec spec = ((CommandTable.Resolved.Found) resolved).spec();
+        if (!session.authenticated() && !spec.flags().contains(CommandFlag.NO_AUTH)
+                && !server.config().requirepass().isEmpty()) {
+            answer(NOAUTH);
+            return;
+        }
+        session.touched(spec.name(), System.currentTimeMillis());
+        if (spec.flags().contains(CommandFlag.DENYOOM) && server.config().maxmemory() > 0
+                && server.datasetBytes.get() >= server.config().maxmemory()) {
+            answer(io.raftkv.server.resp.Reply.OOM);
+            return;
+        }
+        switch (spec.exec()) {
+            case LOCAL -> {
+                answer(spec.impl().execute(this, argv));
+                if (session.closeAfterReply()) {
+                    closing = true;
+                    drain();
+                }
+            }
+            case READ, WRITE -> {
+                Slot slot = new Slot();
+                slots.add(slot);
+                if (held.isEmpty() && (inflight == 0 || inflightKind == spec.exec())) {
+                    dispatch(spec, argv, slot);
+                } else {
+                    held.add(new Held(spec, argv, slot));
+                }
+                if (slots.size() >= MAX_PENDING) {
+                    ctx.channel().config().setAutoRead(false);
+                }
+            }
+        }
+    }
+
+    private void dispatch(CommandSpec spec, byte[][] argv, Slot slot) {
+        inflight++;
+        inflightKind = spec.exec();
+        if (spec.exec() == Exec.WRITE) {
+            node.write(argv, reply -> completed(slot, reply));
+        } else {
+            node.read(spec, argv, session, reply -> completed(slot, reply));
+        }
+    }
+
+    private void completed(Slot slot, Reply reply) {
+        if (loop.inEventLoop()) {
+            onCompleted(slot, reply);
+        } else {
+            loop.execute(() -> onCompleted(slot, reply));
+        }
+    }
+
+    private void onCompleted(Slot slot, Reply reply) {
+        slot.reply = reply;
+        inflight--;
+        while (!held.isEmpty() && (inflight == 0 || held.peek().spec().exec() == inflightKind)) {
+            Held h = held.poll();
+            dispatch(h.spec(), h.argv(), h.slot());
+        }
+        drain();
+        ctx.flush();
+    }
+
+    /** Answers at once, in order behind any reply still owed. */
+    private void answer(Reply reply) {
+        Slot slot = new Slot();
+        slot.reply = reply;
+        slots.add(slot);
+        drain();
+    }
+
+    /** Writes every leading completed reply; closes after the last one if the connection is closing. */
+    private void drain() {
+        while (!slots.isEmpty() && slots.peek().reply != null) {
+            Reply r = slots.poll().reply;
+            if (r instanceof Reply.Error) {
+                server.errorReplies.increment();
+            }
+            ctx.write(r, ctx.voidPromise());
+        }
+        if (slots.size() < MAX_PENDING / 2 && !ctx.channel().config().isAutoRead() && !closing) {
+            ctx.channel().config().setAutoRead(true);
+        }
+        if (closing && slots.isEmpty()) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    // CommandContext for LOCAL commands.
+
+    @Override
+    public KvStore store() {
+        throw new IllegalStateException("LOCAL commands do not touch the store");
+    }
+
+    @Override
+    public long now() {
+        return System.currentTimeMillis();
+    }
+
+    @Override
+    public ClientSession client() {
+        return session;
+    }
+
+    @Override
+    public ServerState server() {
+        return server;
+    }
+}
