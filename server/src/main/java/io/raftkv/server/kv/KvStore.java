@@ -206,6 +206,8 @@ public final class KvStore implements AutoCloseable {
         void visit(byte[] key, byte type);
     }
 
+    /** The bits of the SCAN hash in use: all 40, or fewer in tests that need many ties. */
+    private long scanHashMask = SCAN_HASH_MASK;
     private long[] scanHashes = new long[64];
     private final ArrayList<byte[]> keyBuffer = new ArrayList<>();
     private final ByteArrayOutputStream typeBuffer = new ByteArrayOutputStream();
@@ -440,6 +442,14 @@ public final class KvStore implements AutoCloseable {
         }
     }
 
+    /** Tests only: keeps just {@code bits} bits of the SCAN hash, so that many keys share one (the tie rule). */
+    void useCoarseScanHashForTests(int bits) {
+        if (bits < 1 || bits > SCAN_HASH_BITS) {
+            throw new IllegalArgumentException("bits: " + bits);
+        }
+        scanHashMask = (1L << bits) - 1;
+    }
+
     /** A fresh copy of an entry's bytes ({@code Data.get()} reuses one array across entries). */
     private static byte[] copyOf(Data<byte[]> data) {
         byte[] out = new byte[Math.toIntExact(data.size())];
@@ -447,8 +457,8 @@ public final class KvStore implements AutoCloseable {
         return out;
     }
 
-    private static long scanHash(Data<byte[]> key) {
-        return key.hash(SCAN_HASH) & SCAN_HASH_MASK;
+    private long scanHash(Data<byte[]> key) {
+        return key.hash(SCAN_HASH) & scanHashMask;
     }
 
     private static boolean expired(Data<byte[]> value, long now) {
