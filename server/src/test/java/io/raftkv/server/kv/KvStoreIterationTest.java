@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KvStoreIterationTest {
 
     private static final long NOW = 1_700_000_000_000L;
-    private final KvStore store = new KvStore(new KvConfig(10_000, 16, 32, 0));
+    private final KvStore store = new KvStore(new KvConfig(10_000, 16, 32));
 
     @AfterEach
     void close() {
