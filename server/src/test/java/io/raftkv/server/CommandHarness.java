@@ -100,7 +100,13 @@ public final class CommandHarness implements AutoCloseable {
         }
         CommandSpec spec = ((CommandTable.Resolved.Found) r).spec();
         return switch (spec.exec()) {
-            case LOCAL -> spec.impl().execute(new LocalContext(), argv);
+            case LOCAL -> {
+                try {
+                    yield spec.impl().execute(new LocalContext(), argv);
+                } catch (io.raftkv.server.command.Args.ArgumentError e) {
+                    yield e.reply();
+                }
+            }
             case READ -> machine.read(spec, argv, client, now);
             case WRITE -> machine.apply(++index, LogRecord.encode(LogRecord.COMMAND, now, argv));
         };

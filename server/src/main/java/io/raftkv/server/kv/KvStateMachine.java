@@ -1,6 +1,7 @@
 package io.raftkv.server.kv;
 
 import io.raftkv.server.ServerState;
+import io.raftkv.server.command.Args;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandSpec;
@@ -112,6 +113,9 @@ public final class KvStateMachine {
             store.endCommand();
             server.datasetBytes.lazySet(store.dataBytes());
             return reply;
+        } catch (Args.ArgumentError e) {
+            store.rollbackCommand();
+            return e.reply();
         } catch (StoreFullException e) {
             store.rollbackCommand();
             return Reply.OOM;

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.EventExecutor;
 import io.raftkv.server.ServerState;
+import io.raftkv.server.command.Args;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandFlag;
@@ -133,12 +134,12 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
         session.touched(spec.name(), System.currentTimeMillis());
         if (spec.flags().contains(CommandFlag.DENYOOM) && server.config().maxmemory() > 0
                 && server.datasetBytes.get() >= server.config().maxmemory()) {
-            answer(io.raftkv.server.resp.Reply.OOM);
+            answer(Reply.OOM);
             return;
         }
         switch (spec.exec()) {
             case LOCAL -> {
-                answer(spec.impl().execute(this, argv));
+                answer(local(spec, argv));
                 if (session.closeAfterReply()) {
                     closing = true;
                     drain();
@@ -156,6 +157,14 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
                     ctx.channel().config().setAutoRead(false);
                 }
             }
+        }
+    }
+
+    private Reply local(CommandSpec spec, byte[][] argv) {
+        try {
+            return spec.impl().execute(this, argv);
+        } catch (Args.ArgumentError e) {
+            return e.reply();
         }
     }
 

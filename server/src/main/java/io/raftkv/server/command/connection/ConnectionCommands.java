@@ -79,14 +79,14 @@ public final class ConnectionCommands {
 
     // SELECT index
     private static Reply select(CommandContext ctx, byte[][] argv) {
-        long[] db = new long[1];
-        if (!Args.parseLong(argv[1], db) || db[0] != (int) db[0]) {
+        long db = Args.parseLong(argv[1]);
+        if (db != (int) db) {
             return Reply.NOT_INTEGER;
         }
-        if (db[0] < 0 || db[0] >= ctx.server().config().databases()) {
+        if (db < 0 || db >= ctx.server().config().databases()) {
             return Reply.error("ERR DB index is out of range");
         }
-        ctx.client().db((int) db[0]);
+        ctx.client().db((int) db);
         return Reply.OK;
     }
 
@@ -120,11 +120,13 @@ public final class ConnectionCommands {
     // HELLO [protover [AUTH username password] [SETNAME clientname]]
     private static Reply hello(CommandContext ctx, byte[][] argv) {
         if (argv.length >= 2) {
-            long[] ver = new long[1];
-            if (!Args.parseLong(argv[1], ver)) {
+            long ver;
+            try {
+                ver = Args.parseLong(argv[1]);
+            } catch (Args.ArgumentError e) {
                 return Reply.error("ERR Protocol version is not an integer or out of range");
             }
-            if (ver[0] != 2) {
+            if (ver != 2) {
                 // RESP3 is not implemented yet: clients (Lettuce, ioredis) fall back to RESP2 on NOPROTO.
                 return Reply.error("NOPROTO unsupported protocol version");
             }
@@ -214,12 +216,17 @@ public final class ConnectionCommands {
                 }
             } else if (Args.is(argv[2], "id") && argv.length > 3) {
                 ids = new ArrayList<>();
-                long[] id = new long[1];
                 for (int i = 3; i < argv.length; i++) {
-                    if (!Args.parseLong(argv[i], id) || id[0] <= 0) {
+                    long id;
+                    try {
+                        id = Args.parseLong(argv[i]);
+                    } catch (Args.ArgumentError e) {
+                        id = 0;
+                    }
+                    if (id <= 0) {
                         return Reply.error("ERR Invalid client ID");
                     }
-                    ids.add(id[0]);
+                    ids.add(id);
                 }
             } else {
                 return Reply.SYNTAX_ERROR;

@@ -1,5 +1,6 @@
 package io.raftkv.server.command.keys;
 
+import io.raftkv.server.command.Args;
 import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
@@ -120,10 +121,7 @@ public final class KeyCommands {
             String opt = CommandTable.lowerAscii(argv[i]);
             boolean hasValue = i + 1 < argv.length;
             if (opt.equals("count") && hasValue) {
-                Long n = parseLong(argv[i + 1]);
-                if (n == null) {
-                    return Reply.NOT_INTEGER;
-                }
+                long n = Args.parseLong(argv[i + 1]);
                 if (n < 1) {
                     return Reply.SYNTAX_ERROR;
                 }
@@ -204,11 +202,7 @@ public final class KeyCommands {
         if (gt && lt) {
             return Reply.error("ERR GT and LT options at the same time are not compatible");
         }
-        Long time = parseLong(argv[2]);
-        if (time == null) {
-            return Reply.NOT_INTEGER;
-        }
-        long when = time;
+        long when = Args.parseLong(argv[2]);
         Reply invalid = Reply.error("ERR invalid expire time in '" + name + "' command");
         if (unit != 1) {
             if (when > Long.MAX_VALUE / unit || when < Long.MIN_VALUE / unit) {
@@ -294,46 +288,6 @@ public final class KeyCommands {
         }
         ctx.store().clear();
         return Reply.OK;
-    }
-
-    /**
-     * Redis's strict integer syntax (string2ll): optional '-', no '+', no spaces, no leading zeros, within 64 bits.
-     * Null if {@code b} is not one.
-     */
-    static Long parseLong(byte[] b) {
-        int n = b.length;
-        if (n == 0 || n > 20) {
-            return null;
-        }
-        if (n == 1 && b[0] == '0') {
-            return 0L;
-        }
-        int i = 0;
-        boolean negative = b[0] == '-';
-        if (negative) {
-            i++;
-        }
-        if (i == n || b[i] < '1' || b[i] > '9') {
-            return null;
-        }
-        long v = 0; // accumulated as a negative number: its range is one larger
-        for (; i < n; i++) {
-            int d = b[i] - '0';
-            if (d < 0 || d > 9) {
-                return null;
-            }
-            if (v < (Long.MIN_VALUE + d) / 10) {
-                return null;
-            }
-            v = v * 10 - d;
-        }
-        if (!negative) {
-            if (v == Long.MIN_VALUE) {
-                return null;
-            }
-            v = -v;
-        }
-        return v;
     }
 
     /**

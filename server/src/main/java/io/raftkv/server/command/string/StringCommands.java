@@ -1,5 +1,6 @@
 package io.raftkv.server.command.string;
 
+import io.raftkv.server.command.Args;
 import io.raftkv.server.command.Command;
 import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandSpec;
@@ -102,18 +103,7 @@ public final class StringCommands {
     /** A row of this group with the key at argv[1] (MGET, MSET and MSETNX override the key positions). */
     private static CommandSpec.Builder row(String name, int arity, String summary, String since, Command impl) {
         return CommandSpec.builder(name, arity).keys(1, 1, 1).group("string").summary(summary).since(since)
-                .impl(answeringArgumentErrors(impl));
-    }
-
-    /** Turns an {@link Args.ArgumentError} thrown by a handler into its reply. Handlers throw it before any write. */
-    private static Command answeringArgumentErrors(Command impl) {
-        return (ctx, argv) -> {
-            try {
-                return impl.execute(ctx, argv);
-            } catch (Args.ArgumentError e) {
-                return e.reply;
-            }
-        };
+                .impl(impl);
     }
 
     // GET key

@@ -1,4 +1,4 @@
-package io.raftkv.server.command.string;
+package io.raftkv.server.command;
 
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link Args#parseLong} against a naive statement of Redis's string2ll rules, on chosen and random texts. */
-class StringCommandsArgsTest {
+class ArgsTest {
 
     /** string2ll, said plainly: "0", or an optional '-' then a non-zero digit and digits, within int64. */
     private static Long reference(String s) {
