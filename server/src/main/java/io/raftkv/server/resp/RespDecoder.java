@@ -95,7 +95,7 @@ public final class RespDecoder extends ByteToMessageDecoder {
     /** A big bulk being streamed: its first {@link #bigFilled} bytes have arrived. */
     private byte[] big;
     private int bigFilled;
-    /** Bytes of the current command already consumed from the input, for the query buffer limit. */
+    /** Bytes of the current command consumed from the input (except {@link #bigFilled}), for the query buffer limit. */
     private long commandBytes;
 
     /** Bytes after the reader index already searched for the current line's terminator. */
@@ -130,7 +130,8 @@ public final class RespDecoder extends ByteToMessageDecoder {
                 step = readInline(in, out);
             }
         } while (step == PROGRESS);
-        if (step == NEED_MORE && commandBytes + in.readableBytes() > server.config().clientQueryBufferLimit()) {
+        if (step == NEED_MORE
+                && commandBytes + bigFilled + in.readableBytes() > server.config().clientQueryBufferLimit()) {
             fail(in, out, "query buffer limit exceeded");
         }
     }
@@ -245,6 +246,11 @@ public final class RespDecoder extends ByteToMessageDecoder {
     /** Bytes the decoder holds outside the cumulation buffer for a partly received bulk (for tests). */
     long heldBulkBytes() {
         return big == null ? 0 : big.length;
+    }
+
+    /** Slots of the argv being filled (for tests). */
+    int argvSlots() {
+        return argv == null ? 0 : argv.length;
     }
 
     private int readInline(ByteBuf in, List<Object> out) {
