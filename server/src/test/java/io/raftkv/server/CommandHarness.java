@@ -13,7 +13,6 @@ import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.KvConfig;
 import io.raftkv.server.kv.KvStateMachine;
 import io.raftkv.server.kv.KvStore;
-import io.raftkv.server.kv.LogRecord;
 import io.raftkv.server.node.DirectNode;
 import io.raftkv.server.resp.ClientChannelInitializer;
 import io.raftkv.server.resp.Reply;
@@ -34,7 +33,7 @@ public final class CommandHarness implements AutoCloseable {
     public final KvStateMachine machine;
     public final ClientSession client;
     public final EmbeddedChannel channel;
-    private long index;
+    private final DirectNode node;
 
     public CommandHarness() {
         this(ServerConfig.DEFAULTS, new KvConfig(10_000, 16, 32));
@@ -45,7 +44,7 @@ public final class CommandHarness implements AutoCloseable {
         store = new KvStore(kv);
         machine = new KvStateMachine(server.table(), store, server);
         client = new ClientSession("127.0.0.1:50000", "127.0.0.1:6379", now, true);
-        DirectNode node = new DirectNode(machine, () -> now);
+        node = new DirectNode(machine, () -> now);
         channel = new EmbeddedChannel(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -78,7 +77,9 @@ public final class CommandHarness implements AutoCloseable {
     public String sendRaw(ByteBuf in) {
         channel.writeInbound(in);
         channel.runPendingTasks();
-        channel.flushOutbound();
+        if (channel.isOpen()) {
+            channel.flushOutbound();
+        }
         StringBuilder out = new StringBuilder();
         ByteBuf b;
         while ((b = channel.readOutbound()) != null) {
@@ -108,7 +109,11 @@ public final class CommandHarness implements AutoCloseable {
                 }
             }
             case READ -> machine.read(spec, argv, client, now);
-            case WRITE -> machine.apply(++index, LogRecord.encode(LogRecord.COMMAND, now, argv));
+            case WRITE -> {
+                Reply[] out = new Reply[1];
+                node.write(argv, reply -> out[0] = reply);
+                yield out[0];
+            }
         };
     }
 

@@ -99,7 +99,7 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
         if (msg instanceof byte[][] argv) {
             command(argv);
         } else if (msg instanceof RespDecoder.ProtocolError err) {
-            answer(Reply.error(err.message()));
+            answer(err.reply());
             closing = true;
             drain();
         } else {

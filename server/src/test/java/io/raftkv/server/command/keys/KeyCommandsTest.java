@@ -527,16 +527,4 @@ class KeyCommandsTest {
             assertEquals(1, h.store.size(), "a rejected flush changes nothing");
         }
     }
-
-    @Test
-    void parseLongFollowsRedisStrictSyntax() {
-        assertEquals(0L, KeyCommands.parseLong(bytes("0")));
-        assertEquals(-5L, KeyCommands.parseLong(bytes("-5")));
-        assertEquals(Long.MAX_VALUE, KeyCommands.parseLong(bytes("9223372036854775807")));
-        assertEquals(Long.MIN_VALUE, KeyCommands.parseLong(bytes("-9223372036854775808")));
-        for (String bad : List.of("", "-", "+1", " 1", "1 ", "01", "-0", "00", "1a", "9223372036854775808",
-                "-9223372036854775809", "99999999999999999999", "123456789012345678901")) {
-            assertNull(KeyCommands.parseLong(bytes(bad)), bad);
-        }
-    }
 }
