@@ -116,7 +116,7 @@ public final class RaftKvServer implements AutoCloseable {
                 log.info("shutting down");
                 server.close();
             }, "raftkv-shutdown"));
-        } catch (Exception e) {
+        } catch (Throwable e) {
             log.error("could not start: {}", e.toString(), e);
             System.exit(1);
         }
