@@ -10,6 +10,7 @@ import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -628,8 +629,9 @@ public final class Wal implements AutoCloseable {
     /** Reads the excerpt into {@link #record}; null if intact, else why not. */
     private String readRecord(Bytes<?> b) {
         long n = b.readRemaining();
-        if (n > Integer.MAX_VALUE - 16) {
-            return "excerpt of " + n + " bytes";
+        if (n > maxRecordBytes()) {
+            // Never a record of ours: likely a damaged Chronicle header. Do not allocate what it claims.
+            return "excerpt claims " + n + " bytes, more than any record (" + maxRecordBytes() + ")";
         }
         if (scratch.length < n) {
             scratch = new byte[(int) Math.max(n, scratch.length * 2L)];
@@ -639,6 +641,10 @@ public final class Wal implements AutoCloseable {
             return "short excerpt read: " + read + " of " + n + " bytes";
         }
         return record.decode(scratch, (int) n);
+    }
+
+    private long maxRecordBytes() {
+        return config.maxEntryBytes() + Record.OVERHEAD;
     }
 
     private static String kindName(byte kind) {
@@ -701,6 +707,8 @@ public final class Wal implements AutoCloseable {
             clock[0] = Math.max(q.lastCycle(), 0);
             long endPosition = -1;
             int endCycle = Integer.MIN_VALUE;
+            long lastGood = -1;
+            long lastGoodHeader = -1;
             try (ExcerptTailer t = q.createTailer()) {
                 while (true) {
                     try (DocumentContext dc = t.readingDocument()) {
@@ -710,16 +718,20 @@ public final class Wal implements AutoCloseable {
                         Bytes<?> b = dc.wire().bytes();
                         long length = b.readRemaining();
                         if (scan.damage != null) {
+                            if (length > maxRecordBytes()) {
+                                break; // Chronicle's framing is garbage from here on; stop counting
+                            }
                             scan.droppedRecords++;
                             scan.droppedBytes += length;
                             continue;
                         }
+                        long start = b.readPosition() - 4;
                         long end = b.readLimit();
                         String bad = readRecord(b);
                         if (bad != null) {
                             scan.damage = bad + " in the excerpt at queue index " + Long.toHexString(dc.index());
                             scan.droppedRecords++;
-                            scan.droppedBytes += length;
+                            scan.droppedBytes += Math.min(length, maxRecordBytes());
                             continue;
                         }
                         long qIndex = dc.index();
@@ -733,6 +745,8 @@ public final class Wal implements AutoCloseable {
                         scan.lastCycleBytes += length;
                         endPosition = end;
                         endCycle = c;
+                        lastGood = qIndex;
+                        lastGoodHeader = start;
                     }
                 }
             } catch (WalException e) {
@@ -743,7 +757,7 @@ public final class Wal implements AutoCloseable {
                 }
             }
             if (scan.damage == null) {
-                scan.damage = checkTail(q, endCycle, endPosition);
+                scan.damage = checkTail(q, endCycle, endPosition, lastGood, lastGoodHeader);
             }
         }
         return scan;
@@ -773,13 +787,35 @@ public final class Wal implements AutoCloseable {
      * wrong. Bytes after the last good excerpt must be zero (a torn or not-complete header is not), the
      * newest file must hold a good record, and Chronicle's own last index must be that record's.
      */
-    private String checkTail(SingleChronicleQueue q, int endCycle, long endPosition) throws IOException {
+    private String checkTail(SingleChronicleQueue q, int endCycle, long endPosition, long lastGood, long lastGoodHeader)
+            throws IOException {
         int lastCycle = q.lastCycle();
         if (lastCycle < 0 || (endCycle == Integer.MIN_VALUE && !hasQueueFiles())) {
             return null;
         }
         if (lastCycle != endCycle) {
             return "newest queue file (cycle " + lastCycle + ") holds no intact record";
+        }
+        long chronicleLast = q.lastIndex();
+        if (chronicleLast != lastGood) {
+            // E.g. the last excerpt's header was lost entirely: Chronicle's stored write position still counts it.
+            return "Chronicle's last index " + Long.toHexString(chronicleLast) + " is not that of the last intact record "
+                    + Long.toHexString(lastGood);
+        }
+        SingleChronicleQueueStore store = q.storeForCycle(endCycle, q.epoch(), false, null);
+        if (store == null) {
+            return "Chronicle cannot open the store of cycle " + endCycle;
+        }
+        long writePosition;
+        try {
+            writePosition = store.writePosition();
+        } finally {
+            q.closeStore(store);
+        }
+        if (writePosition != lastGoodHeader) {
+            // Chronicle appends after the excerpt at its stored write position. If that excerpt was lost (its
+            // header zeroed by the crash) it would leave a zero header in front of every new record, hiding them.
+            return "Chronicle's write position " + writePosition + " is not the last intact excerpt's " + lastGoodHeader;
         }
         File file = cycleFiles.get(endCycle);
         ByteBuffer probe = ByteBuffer.allocate(TAIL_PROBE);
