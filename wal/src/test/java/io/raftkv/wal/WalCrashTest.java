@@ -98,6 +98,67 @@ class WalCrashTest {
     }
 
     @Test
+    void corruptionInsideTheLogDropsEverythingAfterIt() throws IOException {
+        Entry third = written.get(2);
+        byte[] record = new Record().toBytes(Record.ENTRY, third.index(), third.term(), third.data());
+        Path copy = copyOriginal("middle");
+        Path file = copyOfLastFile(copy);
+        long at = lastIndexOf(Files.readAllBytes(file), record);
+        flipBit(file, at + Record.HEADER, 0);
+        try (Wal wal = Wal.open(config(copy))) {
+            assertEquals(2, wal.lastIndex());
+            assertEquals(N - 2, wal.recovery().droppedRecords(), wal.recovery().toString());
+            assertTrue(wal.recovery().repaired());
+            assertLog(wal, written.subList(0, 2));
+            wal.append(entry(3, 7, "new third"));
+        }
+        try (Wal wal = Wal.open(config(copy))) {
+            assertTrue(wal.recovery().clean());
+            assertLog(wal, List.of(written.get(0), written.get(1), entry(3, 7, "new third")));
+        }
+    }
+
+    @Test
+    void tornFirstRecordOfANewFileKeepsThePreviousFile() throws IOException {
+        Path source = tmp.resolve("rolled");
+        WalConfig config = config(source).withRollBytes(4096);
+        List<Entry> entries = new ArrayList<>();
+        try (Wal wal = Wal.open(config)) {
+            for (int i = 1; i <= 5; i++) {
+                entries.add(entry(i, 1, "small-" + i));
+            }
+            entries.add(new Entry(6, 1, new byte[4000]));
+            wal.append(entries);
+        }
+        Path newest;
+        try (Stream<Path> files = Files.list(source.resolve(Wal.QUEUE))) {
+            List<Path> cq4 = files.filter(p -> p.toString().endsWith(".cq4")).sorted().toList();
+            assertEquals(2, cq4.size(), "the big entry should have started a second file: " + cq4);
+            newest = cq4.get(1);
+        }
+        byte[] record = new Record().toBytes(Record.ENTRY, 6, 1, new byte[4000]);
+        long header = lastIndexOf(Files.readAllBytes(newest), record) - 4;
+        for (long keep : new long[]{0, 1, 3, 4, 5, 30, 2000, 4 + record.length - 1}) {
+            Path copy = tmp.resolve("rolled-cut-" + keep);
+            copyTree(source, copy);
+            try (FileChannel ch = FileChannel.open(copy.resolve(source.relativize(newest).toString()), StandardOpenOption.WRITE)) {
+                ch.truncate(header + keep);
+            }
+            String damage = "first record of the second file cut " + keep + " bytes in";
+            try (Wal wal = Wal.open(config.withDir(copy))) {
+                assertEquals(5, wal.lastIndex(), damage + "; " + wal.recovery());
+                assertLog(wal, entries.subList(0, 5));
+                wal.append(entry(6, 2, "replacement"));
+            }
+            try (Wal wal = Wal.open(config.withDir(copy))) {
+                assertTrue(wal.recovery().clean(), damage);
+                assertEquals(6, wal.lastIndex(), damage);
+                assertEquals(2, wal.term(6), damage);
+            }
+        }
+    }
+
+    @Test
     void intactCopyRecoversEverythingWithoutRepair() throws IOException {
         Path copy = copyOriginal("intact");
         try (Wal wal = Wal.open(config(copy))) {
@@ -151,10 +212,13 @@ class WalCrashTest {
     }
 
     private Path copyOriginal(String name) throws IOException {
-        Path target = tmp.resolve(name);
-        try (Stream<Path> walk = Files.walk(original)) {
+        return copyTree(original, tmp.resolve(name));
+    }
+
+    private static Path copyTree(Path source, Path target) throws IOException {
+        try (Stream<Path> walk = Files.walk(source)) {
             for (Path p : (Iterable<Path>) walk::iterator) {
-                Path to = target.resolve(original.relativize(p).toString());
+                Path to = target.resolve(source.relativize(p).toString());
                 if (Files.isDirectory(p)) {
                     Files.createDirectories(to);
                 } else {
