@@ -76,7 +76,8 @@ import java.util.stream.Stream;
  * exists. So whenever the tail is not clean, recovery copies the good excerpts, byte for byte and into the same
  * cycles, into a fresh queue in {@code dir/queue.repair}, syncs it, and swaps it in by renames ({@code queue}
  * to {@code queue.damaged}, {@code queue.repair} to {@code queue}); a crash during the swap is finished by the
- * next open. Appends always go to an undamaged queue.
+ * next open. Appends always go to an undamaged queue. (A write lock left in the queue metadata by a killed
+ * process is released by Chronicle after {@code timeoutMS}, 1 s here, once it sees that PID is dead.)
  *
  * <h2>Threads and errors</h2>
  * Not thread-safe. One owner thread (the server's driver thread) opens, uses and closes the WAL; Chronicle's
@@ -666,15 +667,16 @@ public final class Wal implements AutoCloseable {
 
     private void recover() throws IOException {
         Scan scan = scan();
+        Scan replayed = scan;
         if (scan.damage != null) {
             log.warn("WAL {}: {} after index {}; dropping {} excerpt(s) ({} bytes as framed) and rewriting the queue",
                     config.dir(), scan.damage, table.lastIndex(), scan.droppedRecords, scan.droppedBytes);
             repair(scan.goodRecords);
-            Scan again = scan();
-            if (again.damage != null) {
-                throw new WalException("WAL " + config.dir() + " still damaged after repair: " + again.damage);
+            replayed = scan();
+            if (replayed.damage != null) {
+                throw new WalException("WAL " + config.dir() + " still damaged after repair: " + replayed.damage);
             }
-            recovery = new RecoveryReport(again.goodRecords, table.size(), scan.droppedRecords, scan.droppedBytes,
+            recovery = new RecoveryReport(replayed.goodRecords, table.size(), scan.droppedRecords, scan.droppedBytes,
                     table.size() > 0 ? table.lastIndex() : 0, scan.damage, true);
         } else {
             recovery = new RecoveryReport(scan.goodRecords, table.size(), 0, 0,
@@ -682,7 +684,7 @@ public final class Wal implements AutoCloseable {
         }
         Integer last = cycleFiles.isEmpty() ? null : cycleFiles.lastKey();
         cycle = last == null ? 1 : last;
-        cycleBytes = scan.lastCycleBytes;
+        cycleBytes = replayed.lastCycleBytes;
         log.info("WAL {} recovered: {} records, entries [{}, {}], {}, snapshot mark {}", config.dir(), recovery.recordsRead(),
                 firstIndex(), lastIndex(), hardState, snapshotMark);
     }

@@ -1,6 +1,7 @@
 package io.raftkv.wal;
 
 import io.raftkv.raft.Entry;
+import io.raftkv.raft.HardState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,7 +85,7 @@ class WalSyncTest {
         }
         try (Wal wal = Wal.open(config)) {
             wal.append(batch);
-            wal.saveHardState(new io.raftkv.raft.HardState(1, 1, 300));
+            wal.saveHardState(new HardState(1, 1, 300));
             assertTrue(wal.syncPerPolicy());
             assertEquals(1, wal.syncCount());
         }
