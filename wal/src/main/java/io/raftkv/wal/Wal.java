@@ -10,6 +10,7 @@ import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,18 +60,24 @@ import java.util.stream.Stream;
  * written since the last sync: for a shared mapping the dirty pages are the file's page-cache pages, so this
  * flushes the records, Chronicle's index pages and the file length (which grows as Chronicle maps more). When
  * a file was created since the last sync, the queue's metadata file and the directory are synced too. One
- * sync covers every record appended before it (group commit).
+ * sync covers every record appended before it (group commit). Checked with
+ * {@code strace -f -y -e trace=fdatasync,fsync,msync} on {@code WalSyncTest}: each sync is one
+ * {@code fdatasync(<queue>/19700102F.cq4)}, plus {@code fdatasync(metadata.cq4t)} and two directory
+ * {@code fsync}s the first time after a file is created.
  *
  * <h2>Recovery</h2>
  * {@link #open} replays every excerpt from the start and stops at the first one that fails our length/kind/CRC
- * checks or that Chronicle cannot read; everything from there on is dropped and logged at WARN. A torn tail
+ * checks or that Chronicle cannot read; everything from there on is dropped and logged at WARN. That is the
+ * right cut for a torn tail; a bad CRC in the middle of the log (bit rot) also cuts there, because nothing after
+ * a bad record can be trusted to follow it. A torn tail
  * can also leave Chronicle's own framing damaged (a half-written 4-byte excerpt header, a header whose
  * "not complete" bit is set, Chronicle's write position pointing past the last good excerpt). Appending after
  * such bytes would hide the new records behind garbage, or make Chronicle wait for a writer that no longer
  * exists. So whenever the tail is not clean, recovery copies the good excerpts, byte for byte and into the same
  * cycles, into a fresh queue in {@code dir/queue.repair}, syncs it, and swaps it in by renames ({@code queue}
  * to {@code queue.damaged}, {@code queue.repair} to {@code queue}); a crash during the swap is finished by the
- * next open. Appends always go to an undamaged queue.
+ * next open. Appends always go to an undamaged queue. (A write lock left in the queue metadata by a killed
+ * process is released by Chronicle after {@code timeoutMS}, 1 s here, once it sees that PID is dead.)
  *
  * <h2>Threads and errors</h2>
  * Not thread-safe. One owner thread (the server's driver thread) opens, uses and closes the WAL; Chronicle's
@@ -101,7 +108,7 @@ public final class Wal implements AutoCloseable {
     private final Set<Integer> unsyncedCycles = new HashSet<>();
     private boolean unsyncedNewFile;
 
-    /** The cycle our clock shows Chronicle, i.e. the file appends go to. */
+    /** The cycle our clock shows Chronicle, i.e. the file appends go to. Volatile: Chronicle reads it via TimeProvider. */
     private volatile int cycle;
     private long cycleBytes;
     /** Whether replay has fixed where the log starts (an entry, truncate or snapshot was seen). */
@@ -628,8 +635,9 @@ public final class Wal implements AutoCloseable {
     /** Reads the excerpt into {@link #record}; null if intact, else why not. */
     private String readRecord(Bytes<?> b) {
         long n = b.readRemaining();
-        if (n > Integer.MAX_VALUE - 16) {
-            return "excerpt of " + n + " bytes";
+        if (n > maxRecordBytes()) {
+            // Never a record of ours: likely a damaged Chronicle header. Do not allocate what it claims.
+            return "excerpt claims " + n + " bytes, more than any record (" + maxRecordBytes() + ")";
         }
         if (scratch.length < n) {
             scratch = new byte[(int) Math.max(n, scratch.length * 2L)];
@@ -639,6 +647,10 @@ public final class Wal implements AutoCloseable {
             return "short excerpt read: " + read + " of " + n + " bytes";
         }
         return record.decode(scratch, (int) n);
+    }
+
+    private long maxRecordBytes() {
+        return config.maxEntryBytes() + Record.OVERHEAD;
     }
 
     private static String kindName(byte kind) {
@@ -655,15 +667,16 @@ public final class Wal implements AutoCloseable {
 
     private void recover() throws IOException {
         Scan scan = scan();
+        Scan replayed = scan;
         if (scan.damage != null) {
-            log.warn("WAL {}: {} after index {}; dropping {} excerpt(s), at least {} bytes, and rewriting the queue",
+            log.warn("WAL {}: {} after index {}; dropping {} excerpt(s) ({} bytes as framed) and rewriting the queue",
                     config.dir(), scan.damage, table.lastIndex(), scan.droppedRecords, scan.droppedBytes);
             repair(scan.goodRecords);
-            Scan again = scan();
-            if (again.damage != null) {
-                throw new WalException("WAL " + config.dir() + " still damaged after repair: " + again.damage);
+            replayed = scan();
+            if (replayed.damage != null) {
+                throw new WalException("WAL " + config.dir() + " still damaged after repair: " + replayed.damage);
             }
-            recovery = new RecoveryReport(again.goodRecords, table.size(), scan.droppedRecords, scan.droppedBytes,
+            recovery = new RecoveryReport(replayed.goodRecords, table.size(), scan.droppedRecords, scan.droppedBytes,
                     table.size() > 0 ? table.lastIndex() : 0, scan.damage, true);
         } else {
             recovery = new RecoveryReport(scan.goodRecords, table.size(), 0, 0,
@@ -671,7 +684,7 @@ public final class Wal implements AutoCloseable {
         }
         Integer last = cycleFiles.isEmpty() ? null : cycleFiles.lastKey();
         cycle = last == null ? 1 : last;
-        cycleBytes = scan.lastCycleBytes;
+        cycleBytes = replayed.lastCycleBytes;
         log.info("WAL {} recovered: {} records, entries [{}, {}], {}, snapshot mark {}", config.dir(), recovery.recordsRead(),
                 firstIndex(), lastIndex(), hardState, snapshotMark);
     }
@@ -701,6 +714,8 @@ public final class Wal implements AutoCloseable {
             clock[0] = Math.max(q.lastCycle(), 0);
             long endPosition = -1;
             int endCycle = Integer.MIN_VALUE;
+            long lastGood = -1;
+            long lastGoodHeader = -1;
             try (ExcerptTailer t = q.createTailer()) {
                 while (true) {
                     try (DocumentContext dc = t.readingDocument()) {
@@ -710,16 +725,20 @@ public final class Wal implements AutoCloseable {
                         Bytes<?> b = dc.wire().bytes();
                         long length = b.readRemaining();
                         if (scan.damage != null) {
+                            if (length > maxRecordBytes()) {
+                                break; // Chronicle's framing is garbage from here on; stop counting
+                            }
                             scan.droppedRecords++;
                             scan.droppedBytes += length;
                             continue;
                         }
+                        long start = b.readPosition() - 4;
                         long end = b.readLimit();
                         String bad = readRecord(b);
                         if (bad != null) {
                             scan.damage = bad + " in the excerpt at queue index " + Long.toHexString(dc.index());
                             scan.droppedRecords++;
-                            scan.droppedBytes += length;
+                            scan.droppedBytes += Math.min(length, maxRecordBytes());
                             continue;
                         }
                         long qIndex = dc.index();
@@ -733,17 +752,21 @@ public final class Wal implements AutoCloseable {
                         scan.lastCycleBytes += length;
                         endPosition = end;
                         endCycle = c;
+                        lastGood = qIndex;
+                        lastGoodHeader = start;
                     }
                 }
             } catch (WalException e) {
                 throw e;
-            } catch (RuntimeException | Error e) {
+            } catch (RuntimeException | AssertionError | InternalError e) {
+                // InternalError: a fault on the mapping (e.g. a file cut shorter than a mapped chunk); AssertionError:
+                // Chronicle's own consistency checks when assertions are on. Either way the tail is unreadable.
                 if (scan.damage == null) {
                     scan.damage = "unreadable queue data (" + e + ")";
                 }
             }
             if (scan.damage == null) {
-                scan.damage = checkTail(q, endCycle, endPosition);
+                scan.damage = checkTail(q, endCycle, endPosition, lastGood, lastGoodHeader);
             }
         }
         return scan;
@@ -773,13 +796,35 @@ public final class Wal implements AutoCloseable {
      * wrong. Bytes after the last good excerpt must be zero (a torn or not-complete header is not), the
      * newest file must hold a good record, and Chronicle's own last index must be that record's.
      */
-    private String checkTail(SingleChronicleQueue q, int endCycle, long endPosition) throws IOException {
+    private String checkTail(SingleChronicleQueue q, int endCycle, long endPosition, long lastGood, long lastGoodHeader)
+            throws IOException {
         int lastCycle = q.lastCycle();
         if (lastCycle < 0 || (endCycle == Integer.MIN_VALUE && !hasQueueFiles())) {
             return null;
         }
         if (lastCycle != endCycle) {
             return "newest queue file (cycle " + lastCycle + ") holds no intact record";
+        }
+        long chronicleLast = q.lastIndex();
+        if (chronicleLast != lastGood) {
+            // E.g. the last excerpt's header was lost entirely: Chronicle's stored write position still counts it.
+            return "Chronicle's last index " + Long.toHexString(chronicleLast) + " is not that of the last intact record "
+                    + Long.toHexString(lastGood);
+        }
+        SingleChronicleQueueStore store = q.storeForCycle(endCycle, q.epoch(), false, null);
+        if (store == null) {
+            return "Chronicle cannot open the store of cycle " + endCycle;
+        }
+        long writePosition;
+        try {
+            writePosition = store.writePosition();
+        } finally {
+            q.closeStore(store);
+        }
+        if (writePosition != lastGoodHeader) {
+            // Chronicle appends after the excerpt at its stored write position. If that excerpt was lost (its
+            // header zeroed by the crash) it would leave a zero header in front of every new record, hiding them.
+            return "Chronicle's write position " + writePosition + " is not the last intact excerpt's " + lastGoodHeader;
         }
         File file = cycleFiles.get(endCycle);
         ByteBuffer probe = ByteBuffer.allocate(TAIL_PROBE);
