@@ -41,6 +41,8 @@ import java.nio.file.Path;
 public final class RaftKvServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RaftKvServer.class);
+    /** Chronicle mapping chunk of the WAL; a log entry may take a quarter of it, so values up to about 16 MiB. */
+    private static final long WAL_BLOCK_BYTES = 64L << 20;
 
     private final ServerState state;
     private final KvStore store;
@@ -53,8 +55,10 @@ public final class RaftKvServer implements AutoCloseable {
         state = new ServerState(config, CommandTable.standard());
         store = new KvStore(new KvConfig(config.maxEntries(), 24, 64));
         KvStateMachine machine = new KvStateMachine(state.table(), store, state);
-        Wal wal = Wal.open(new WalConfig(Path.of(config.dir()).resolve("wal"), SyncPolicy.parse(config.appendfsync())));
-        node = new LogNode(wal, machine, state, System::currentTimeMillis);
+        WalConfig walConfig = new WalConfig(Path.of(config.dir()).resolve("wal"), SyncPolicy.parse(config.appendfsync()))
+                .withBlockSize(WAL_BLOCK_BYTES);
+        Wal wal = Wal.open(walConfig);
+        node = new LogNode(wal, walConfig.maxEntryBytes(), machine, state, System::currentTimeMillis);
 
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = Epoll.isAvailable()
@@ -112,6 +116,7 @@ public final class RaftKvServer implements AutoCloseable {
             if (args.length > 0 && !args[0].startsWith("--")) {
                 server.state().configFile(Path.of(args[0]).toAbsolutePath().toString());
             }
+            server.state().onShutdownRequest(() -> new Thread(() -> System.exit(0), "raftkv-shutdown-command").start());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 log.info("shutting down");
                 server.close();

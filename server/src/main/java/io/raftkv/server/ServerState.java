@@ -36,6 +36,9 @@ public final class ServerState {
     /** Extra INFO lines from the node (persistence and replication figures), "name:value" each; set once at start. */
     private volatile java.util.function.Function<String, java.util.List<String>> nodeInfo = section -> java.util.List.of();
     private volatile String configFile = "";
+    private volatile Runnable shutdown = () -> {
+        throw new IllegalStateException("this server cannot be shut down by command");
+    };
 
     public ServerState(ServerConfig config, CommandTable table) {
         this.config = config;
@@ -70,6 +73,15 @@ public final class ServerState {
 
     public void nodeInfo(java.util.function.Function<String, java.util.List<String>> source) {
         nodeInfo = source;
+    }
+
+    /** Asks the process to stop (SHUTDOWN): it syncs the log, closes and exits. */
+    public void requestShutdown() {
+        shutdown.run();
+    }
+
+    public void onShutdownRequest(Runnable r) {
+        shutdown = r;
     }
 
     public String configFile() {

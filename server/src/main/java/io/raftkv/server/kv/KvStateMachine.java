@@ -9,6 +9,7 @@ import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.Exec;
 import io.raftkv.server.resp.Reply;
 import org.slf4j.Logger;
+import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -90,6 +91,11 @@ public final class KvStateMachine {
         }
         server.expiredKeys.add(removed);
         return Reply.integer(removed);
+    }
+
+    /** Up to {@code max} keys whose deadline is at or before {@code now}, for the active expiry cycle. Apply thread only. */
+    public List<byte[]> sampleExpired(long now, int max) {
+        return store.sampleExpired(now, max);
     }
 
     /** Runs a READ command for {@code client} against the store as it is now, with this node's clock. */

@@ -36,7 +36,12 @@ public final class LogNode implements KvNode {
     private static final int MAX_BATCH = 1024;
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
+    /** How often the apply thread looks for expired keys, and how many it proposes to delete at once. */
+    private static final long EXPIRE_CYCLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final int EXPIRE_BATCH = 64;
+
     private final Wal wal;
+    private final long maxEntryBytes;
     private final KvStateMachine machine;
     private final ServerState server;
     private final LongSupplier clock;
@@ -50,6 +55,12 @@ public final class LogNode implements KvNode {
     private volatile String walFailure;
     private long lastIndex;
     private long lastTimestamp;
+    /** WAL figures published by the driver for INFO, which runs on another thread. */
+    private volatile long walFirstIndex;
+    private volatile long walLastIndex;
+    /** Apply thread only: an EXPIRE record is on its way, so the next cycle waits for it. */
+    private volatile boolean expireInFlight;
+    private long nextExpireCycle;
 
     private record Proposal(byte kind, byte[][] argv, ReplySink sink) {
     }
@@ -61,8 +72,9 @@ public final class LogNode implements KvNode {
     }
 
     /** Opens on a recovered WAL: replays every entry into {@code machine} before serving. */
-    public LogNode(Wal wal, KvStateMachine machine, ServerState server, LongSupplier clock) {
+    public LogNode(Wal wal, long maxEntryBytes, KvStateMachine machine, ServerState server, LongSupplier clock) {
         this.wal = wal;
+        this.maxEntryBytes = maxEntryBytes;
         this.machine = machine;
         this.server = server;
         this.clock = clock;
@@ -96,6 +108,8 @@ public final class LogNode implements KvNode {
             i += chunk.size();
         }
         lastIndex = last;
+        walFirstIndex = first;
+        walLastIndex = last;
         log.info("replayed {} log entries ({}..{}) in {} ms", last == 0 ? 0 : last - first + 1, first, last,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
@@ -141,8 +155,14 @@ public final class LogNode implements KvNode {
             Proposal p;
             while (entries.size() < MAX_BATCH && (p = proposals.poll()) != null) {
                 long ts = Math.max(lastTimestamp, clock.getAsLong());
+                byte[] data = LogRecord.encode(p.kind(), ts, p.argv());
+                if (data.length > maxEntryBytes) {
+                    p.sink().reply(Reply.error("ERR command too large for the log (" + data.length
+                            + " bytes; a log entry holds at most " + maxEntryBytes + ")"));
+                    continue;
+                }
                 lastTimestamp = ts;
-                entries.add(new Entry(lastIndex + 1 + entries.size(), term, LogRecord.encode(p.kind(), ts, p.argv())));
+                entries.add(new Entry(lastIndex + 1 + entries.size(), term, data));
                 sinks.add(p.sink());
             }
             if (entries.isEmpty()) {
@@ -152,6 +172,8 @@ public final class LogNode implements KvNode {
             }
             if (appendAndSync(entries, sinks)) {
                 lastIndex += entries.size();
+                walLastIndex = lastIndex;
+                walFirstIndex = wal.firstIndex();
                 applyQueue.offer(new ApplyBatch(List.copyOf(entries), List.copyOf(sinks)));
                 LockSupport.unpark(applier);
             }
@@ -210,9 +232,11 @@ public final class LogNode implements KvNode {
     }
 
     private void applyLoop() {
+        nextExpireCycle = System.nanoTime() + EXPIRE_CYCLE_NANOS;
         while (running || !applyQueue.isEmpty()) {
             Object task = applyQueue.poll();
             if (task == null) {
+                expireCycle();
                 LockSupport.parkNanos(this, IDLE_PARK_NANOS);
                 continue;
             }
@@ -225,15 +249,37 @@ public final class LogNode implements KvNode {
                 ReadTask r = (ReadTask) task;
                 r.sink().reply(machine.read(r.spec(), r.argv(), r.client(), clock.getAsLong()));
             }
+            if (System.nanoTime() - nextExpireCycle >= 0) {
+                expireCycle();
+            }
         }
+    }
+
+    /**
+     * Active expiry: keys whose deadline passed are invisible already, but they hold memory until deleted. Deletes
+     * must go through the log (replicas and replays must agree), so the apply thread samples expired keys and proposes
+     * one EXPIRE record at a time; apply deletes only those still expired at the record's time.
+     */
+    private void expireCycle() {
+        long nowNanos = System.nanoTime();
+        if (nowNanos - nextExpireCycle < 0 || expireInFlight || walFailure != null || !running) {
+            return;
+        }
+        nextExpireCycle = nowNanos + EXPIRE_CYCLE_NANOS;
+        List<byte[]> expired = machine.sampleExpired(clock.getAsLong(), EXPIRE_BATCH);
+        if (expired.isEmpty()) {
+            return;
+        }
+        expireInFlight = true;
+        proposeExpire(expired.toArray(new byte[0][]), reply -> expireInFlight = false);
     }
 
     private List<String> info(String section) {
         return switch (section) {
             case "persistence" -> List.of(
                     "aof_last_write_status:" + (walFailure == null ? "ok" : "err"),
-                    "wal_first_index:" + wal.firstIndex(),
-                    "wal_last_index:" + wal.lastIndex(),
+                    "wal_first_index:" + walFirstIndex,
+                    "wal_last_index:" + walLastIndex,
                     "wal_last_sync_time:" + server.lastSyncMillis.get() / 1000,
                     "applied_index:" + server.appliedIndex.get());
             default -> List.of();

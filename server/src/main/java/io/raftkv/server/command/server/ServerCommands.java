@@ -53,6 +53,9 @@ public final class ServerCommands {
         table.add(CommandSpec.builder("info", -1).flags(LOADING, STALE).exec(Exec.READ).group("server")
                 .since("1.0.0").summary("Returns information and statistics about the server.")
                 .impl(ServerCommands::info));
+        table.add(CommandSpec.builder("shutdown", -1).flags(ADMIN, NOSCRIPT, LOADING, STALE).group("server")
+                .since("1.0.0").summary("Synchronously syncs the log to disk, then shuts down the server.")
+                .impl(ServerCommands::shutdown));
         table.add(CommandSpec.builder("time", 1).flags(LOADING, STALE, FAST).group("server").since("2.6.0")
                 .summary("Returns the server time.").impl(ServerCommands::time));
     }
@@ -252,6 +255,26 @@ public final class ServerCommands {
         s.keyspaceMisses.reset();
         s.expiredKeys.reset();
         s.errorReplies.reset();
+        return Reply.OK;
+    }
+
+    // SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
+    // Every acknowledged write is already in the log, so SAVE and NOSAVE mean the same here.
+    private static Reply shutdown(CommandContext ctx, byte[][] argv) {
+        boolean abort = false;
+        for (int i = 1; i < argv.length; i++) {
+            if (Args.is(argv[i], "abort")) {
+                abort = true;
+            } else if (!Args.is(argv[i], "nosave") && !Args.is(argv[i], "save") && !Args.is(argv[i], "now")
+                    && !Args.is(argv[i], "force")) {
+                return Reply.SYNTAX_ERROR;
+            }
+        }
+        if (abort) {
+            return argv.length == 2 ? Reply.error("ERR No shutdown in progress.") : Reply.SYNTAX_ERROR;
+        }
+        ctx.client().closeAfterReply(true);
+        ctx.server().requestShutdown();
         return Reply.OK;
     }
 
