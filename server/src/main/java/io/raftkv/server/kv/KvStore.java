@@ -26,6 +26,7 @@ import java.util.random.RandomGenerator;
 public final class KvStore implements AutoCloseable {
 
     private static final int HEADER = 1 + Long.BYTES;
+    private static final double MAX_BLOAT = 8.0;
 
     private final KvConfig config;
     private ChronicleMap<byte[], byte[]> map;
@@ -46,6 +47,8 @@ public final class KvStore implements AutoCloseable {
                 .entries(c.maxEntries())
                 .averageKeySize(c.averageKeySize())
                 .averageValueSize(c.averageValueSize() + HEADER)
+                // Sizing is a guess: let the map add segment tiers (allocated on demand) up to 8x before it is full.
+                .maxBloatFactor(MAX_BLOAT)
                 .create();
     }
 
