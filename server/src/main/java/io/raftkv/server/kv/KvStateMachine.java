@@ -25,8 +25,7 @@ public final class KvStateMachine {
     private final CommandTable table;
     private final KvStore store;
     private final ServerState server;
-    private final ApplyContext applyCtx = new ApplyContext();
-    private final ReadContext readCtx = new ReadContext();
+    private final Context ctx = new Context();
     private long appliedIndex;
 
     public KvStateMachine(CommandTable table, KvStore store, ServerState server) {
@@ -75,8 +74,9 @@ public final class KvStateMachine {
         if (spec.exec() != Exec.WRITE) {
             throw new IllegalStateException("log record holds a non-write command: " + spec.name());
         }
-        applyCtx.now = rec.timestamp();
-        return run(spec, applyCtx, rec.argv());
+        ctx.now = rec.timestamp();
+        ctx.client = null;
+        return run(spec, rec.argv());
     }
 
     /** Deletes the keys of an EXPIRE record that are still expired at the record's time. */
@@ -103,16 +103,16 @@ public final class KvStateMachine {
         if (spec.exec() != Exec.READ) {
             throw new IllegalStateException("not a read command: " + spec.name());
         }
-        readCtx.now = now;
-        readCtx.client = client;
+        ctx.now = now;
+        ctx.client = client;
         try {
-            return run(spec, readCtx, argv);
+            return run(spec, argv);
         } finally {
-            readCtx.client = null;
+            ctx.client = null;
         }
     }
 
-    private Reply run(CommandSpec spec, CommandContext ctx, byte[][] argv) {
+    private Reply run(CommandSpec spec, byte[][] argv) {
         store.beginCommand();
         try {
             Reply reply = spec.impl().execute(ctx, argv);
@@ -133,31 +133,8 @@ public final class KvStateMachine {
         }
     }
 
-    private final class ApplyContext implements CommandContext {
-        long now;
-
-        @Override
-        public KvStore store() {
-            return store;
-        }
-
-        @Override
-        public long now() {
-            return now;
-        }
-
-        @Override
-        public ClientSession client() {
-            throw new IllegalStateException("a write command has no client: it runs from the log");
-        }
-
-        @Override
-        public ServerState server() {
-            return server;
-        }
-    }
-
-    private final class ReadContext implements CommandContext {
+    /** The context of the command running now: a write applied from the log has no client, a read has one. */
+    private final class Context implements CommandContext {
         long now;
         ClientSession client;
 
@@ -173,6 +150,9 @@ public final class KvStateMachine {
 
         @Override
         public ClientSession client() {
+            if (client == null) {
+                throw new IllegalStateException("a write command has no client: it runs from the log");
+            }
             return client;
         }
 
