@@ -104,7 +104,11 @@ public final class RaftKvServer implements AutoCloseable {
         }
         ServerConfig config;
         try {
-            config = ConfigFile.load(ServerConfig.DEFAULTS, args);
+            config = ConfigFile.load(ServerConfig.DEFAULTS, args).validated();
+        } catch (IllegalArgumentException e) {
+            System.err.println("*** FATAL CONFIG ERROR (RaftKV) *** " + e.getMessage());
+            System.exit(1);
+            return;
         } catch (ConfigFile.ConfigException e) {
             System.err.println(e.getMessage());
             System.exit(1);

@@ -61,6 +61,20 @@ public final class ConfigParams {
                 (c, v) -> with(c, "clientQueryBufferLimit", memoryAtLeast(v, 1024 * 1024)));
         add("maxclients", true, "Most client connections at once.", c -> Integer.toString(c.maxclients()),
                 (c, v) -> with(c, "maxclients", intIn(v, 1, Integer.MAX_VALUE)));
+        add("cluster-node-id", false, "This node's id in cluster-members; 0 (default) runs standalone.",
+                c -> Long.toString(c.clusterNodeId()), (c, v) -> with(c, "clusterNodeId", longIn(v, 0, Long.MAX_VALUE)));
+        add("cluster-members", false, "Every member as id@host:port[:peerport], comma-separated; peer port defaults to port+10000.",
+                ServerConfig::clusterMembers, (c, v) -> with(c, "clusterMembers", v.strip()));
+        add("cluster-election-timeout", false, "Milliseconds without a leader before a follower campaigns (randomised up to 2x).",
+                c -> Long.toString(c.clusterElectionTimeoutMs()),
+                (c, v) -> with(c, "clusterElectionTimeoutMs", longIn(v, 10, 600_000)));
+        add("cluster-heartbeat-interval", false, "Milliseconds between the leader's heartbeats (the Raft tick).",
+                c -> Long.toString(c.clusterHeartbeatMs()), (c, v) -> with(c, "clusterHeartbeatMs", longIn(v, 1, 60_000)));
+        add("cluster-redirect-wait", true, "Milliseconds a command waits for an election before -CLUSTERDOWN.",
+                c -> Long.toString(c.clusterRedirectWaitMs()),
+                (c, v) -> with(c, "clusterRedirectWaitMs", longIn(v, 0, 600_000)));
+        add("cluster-lease-reads", false, "yes: the leader serves reads on its lease (no heartbeat round); no (default): ReadIndex.",
+                c -> c.clusterLeaseReads() ? "yes" : "no", (c, v) -> with(c, "clusterLeaseReads", oneOf(v, "yes", "no").equals("yes")));
         add("databases", false, "Only database 0 exists.", c -> Integer.toString(c.databases()), (c, v) -> {
             intIn(v, 1, 1);
             return c;
@@ -176,6 +190,12 @@ public final class ConfigParams {
                 field.equals("protoMaxBulkLen") ? (Long) v : c.protoMaxBulkLen(),
                 field.equals("clientQueryBufferLimit") ? (Long) v : c.clientQueryBufferLimit(),
                 field.equals("maxclients") ? (Integer) v : c.maxclients(),
-                c.databases());
+                c.databases(),
+                field.equals("clusterNodeId") ? (Long) v : c.clusterNodeId(),
+                field.equals("clusterMembers") ? (String) v : c.clusterMembers(),
+                field.equals("clusterElectionTimeoutMs") ? (Long) v : c.clusterElectionTimeoutMs(),
+                field.equals("clusterHeartbeatMs") ? (Long) v : c.clusterHeartbeatMs(),
+                field.equals("clusterRedirectWaitMs") ? (Long) v : c.clusterRedirectWaitMs(),
+                field.equals("clusterLeaseReads") ? (Boolean) v : c.clusterLeaseReads());
     }
 }

@@ -17,8 +17,34 @@ public record ServerConfig(
         long protoMaxBulkLen,
         long clientQueryBufferLimit,
         int maxclients,
-        int databases) {
+        int databases,
+        long clusterNodeId,
+        String clusterMembers,
+        long clusterElectionTimeoutMs,
+        long clusterHeartbeatMs,
+        long clusterRedirectWaitMs,
+        boolean clusterLeaseReads) {
 
     public static final ServerConfig DEFAULTS = new ServerConfig(6379, "127.0.0.1", ".", "", "always", 0, 1_000_000,
-            "notice", "", 512L * 1024 * 1024, 1024L * 1024 * 1024, 10000, 1);
+            "notice", "", 512L * 1024 * 1024, 1024L * 1024 * 1024, 10000, 1, 0, "", 1000, 100, 3000, false);
+
+    /**
+     * Checks what involves several settings (each setting alone is checked as it is set, in any order).
+     *
+     * @throws IllegalArgumentException naming the settings at fault
+     */
+    public ServerConfig validated() {
+        if (clusterNodeId != 0 && clusterMembers.isBlank()) {
+            throw new IllegalArgumentException("cluster-node-id needs cluster-members");
+        }
+        if (clusterElectionTimeoutMs <= clusterHeartbeatMs) {
+            throw new IllegalArgumentException("cluster-election-timeout must be above cluster-heartbeat-interval");
+        }
+        return this;
+    }
+
+    /** Cluster mode: this node is one member of a Raft group (else it runs alone, as a standalone Redis). */
+    public boolean clusterEnabled() {
+        return clusterNodeId != 0;
+    }
 }

@@ -384,7 +384,8 @@ class RespDecoderTest {
         ServerConfig d = ServerConfig.DEFAULTS;
         return new ServerConfig(d.port(), d.bind(), d.dir(), requirepass, d.appendfsync(), d.maxmemory(),
                 d.maxEntries(), d.loglevel(), d.logfile(), protoMaxBulkLen, clientQueryBufferLimit, d.maxclients(),
-                d.databases());
+                d.databases(), d.clusterNodeId(), d.clusterMembers(), d.clusterElectionTimeoutMs(),
+                d.clusterHeartbeatMs(), d.clusterRedirectWaitMs(), d.clusterLeaseReads());
     }
 
     private static ClientSession session(boolean authenticated) {
