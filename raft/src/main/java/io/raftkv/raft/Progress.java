@@ -23,6 +23,8 @@ final class Progress {
     long pendingSnapshot;
     /** Heard from since the last check-quorum round. */
     boolean recentActive;
+    /** The highest commit index sent to this peer that it can act on (not above what it was sent or has). */
+    long sentCommit;
     /** The newest heartbeat round (leader tick) this peer acknowledged in the current term. */
     long ackedRound;
     final Inflights inflights;
@@ -36,6 +38,8 @@ final class Progress {
     }
 
     void becomeProbe() {
+        // What we sent may not have matched the peer's log: only the matched prefix is known committed there.
+        sentCommit = Math.min(sentCommit, match);
         if (state == PeerProgress.State.SNAPSHOT) {
             next = Math.max(match + 1, pendingSnapshot + 1);
         } else {

@@ -224,7 +224,7 @@ public final class RaftNode {
     /** Starts an election now, as if the election timeout had elapsed (with a pre-vote round if enabled). */
     public void campaign() {
         if (role != Role.LEADER) {
-            campaign(false);
+            campaign(CampaignKind.TIMEOUT);
         }
     }
 
@@ -457,11 +457,21 @@ public final class RaftNode {
 
     // ---------------------------------------------------------------- elections
 
-    private void campaign(boolean transfer) {
+    private enum CampaignKind {
+        /** A pre-vote round if enabled, else an election. */
+        TIMEOUT,
+        /** A real election: the pre-vote round was won. */
+        ELECTION,
+        /** A real election on the leader's request, which voters honour despite their lease. */
+        TRANSFER
+    }
+
+    private void campaign(CampaignKind kind) {
         if (!promotable()) {
             return;
         }
-        boolean pre = config.preVote() && !transfer;
+        boolean pre = config.preVote() && kind == CampaignKind.TIMEOUT;
+        boolean transfer = kind == CampaignKind.TRANSFER;
         if (pre) {
             becomePreCandidate();
         } else {
@@ -499,7 +509,7 @@ public final class RaftNode {
         }
         if (yes >= membership.quorum()) {
             if (role == Role.PRE_CANDIDATE) {
-                campaign(false);
+                campaign(CampaignKind.ELECTION);
                 if (role == Role.PRE_CANDIDATE) {
                     throw new IllegalStateException("pre-vote won but no election started");
                 }
@@ -588,7 +598,8 @@ public final class RaftNode {
 
     /**
      * Sends the next AppendEntries to {@code to} unless its progress is paused; falls back to a snapshot when the
-     * entries it needs are compacted. Returns whether a message went out.
+     * entries it needs are compacted. Without new entries it sends only if {@code sendIfEmpty} or the peer has not
+     * yet been told the commit index. Returns whether a message went out.
      */
     private boolean sendAppend(long to, boolean sendIfEmpty) {
         Progress pr = progress.get(to);
@@ -601,11 +612,14 @@ public final class RaftNode {
         if (prevTerm < 0 || entries == null) {
             return sendSnapshot(to, pr);
         }
-        if (entries.isEmpty() && !sendIfEmpty) {
+        long lastSent = entries.isEmpty() ? prevIndex : entries.get(entries.size() - 1).index();
+        long commitToSend = Math.min(log.committed(), lastSent);
+        if (entries.isEmpty() && !sendIfEmpty && pr.sentCommit >= commitToSend) {
             return false;
         }
         send(new AppendEntries(id, to, term, prevIndex, prevTerm, entries, log.committed()));
-        pr.sentEntries(entries.isEmpty() ? 0 : entries.get(entries.size() - 1).index());
+        pr.sentEntries(entries.isEmpty() ? 0 : lastSent);
+        pr.sentCommit = Math.max(pr.sentCommit, commitToSend);
         return true;
     }
 
@@ -748,8 +762,10 @@ public final class RaftNode {
         for (Map.Entry<Long, Progress> e : progress.entrySet()) {
             long peer = e.getKey();
             if (peer != id) {
-                long commit = Math.min(e.getValue().match, log.committed());
+                Progress pr = e.getValue();
+                long commit = Math.min(pr.match, log.committed());
                 send(new Heartbeat(id, peer, term, commit, round));
+                pr.sentCommit = Math.max(pr.sentCommit, commit);
             }
         }
         releaseConfirmedReads();
@@ -846,7 +862,7 @@ public final class RaftNode {
         electionElapsed++;
         if (promotable() && electionElapsed >= randomizedElectionTimeout) {
             electionElapsed = 0;
-            campaign(false);
+            campaign(CampaignKind.TIMEOUT);
         }
     }
 
@@ -869,7 +885,7 @@ public final class RaftNode {
                 handleInstallSnapshot(is);
             } else if (m instanceof TimeoutNow) {
                 // Dissertation §3.10: the leader hands over; campaign now, skipping pre-vote.
-                campaign(true);
+                campaign(CampaignKind.TRANSFER);
             } else if (m instanceof ReadIndexResponse r) {
                 readStates.add(new ReadState(r.requestId(), r.index()));
             }
