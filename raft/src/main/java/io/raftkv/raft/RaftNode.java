@@ -662,8 +662,9 @@ public final class RaftNode {
 
     private void onCommitAdvanced() {
         releaseWaitingReadsAfterCommit();
-        // Followers learn the new commit index from the next AppendEntries (or heartbeat).
-        broadcastAppend(true);
+        // Tell followers the new commit index now (an empty AppendEntries if needed) rather than at the next
+        // heartbeat, so that they apply without a heartbeat's delay.
+        broadcastAppend(false);
     }
 
     private void handleAppendResponse(AppendEntriesResponse r) {
@@ -721,7 +722,9 @@ public final class RaftNode {
             pr.inflights.freeFirstOne();
         }
         if (pr.match < log.lastIndex()) {
-            sendAppend(r.from(), false);
+            // Even with nothing new to send: if earlier appends were lost, the follower rejects this one and the
+            // leader falls back to probing from its match index.
+            sendAppend(r.from(), true);
         }
         if (r.context() <= tickCount && r.context() > pr.ackedRound) {
             pr.ackedRound = r.context();
