@@ -111,7 +111,7 @@ public final class CommandHarness implements AutoCloseable {
             case READ -> machine.read(spec, argv, client, now);
             case WRITE -> {
                 Reply[] out = new Reply[1];
-                node.write(argv, reply -> out[0] = reply);
+                node.write(spec, argv, reply -> out[0] = reply);
                 yield out[0];
             }
         };

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
  * The payload of a log entry: what the state machine applies. Layout (big-endian):
  * {@code kind:u8, timestamp:i64 (ms since epoch, the proposing node's clock), argc:i32, then argc times (len:i32, bytes)}.
  * A COMMAND record carries a client's argv; an EXPIRE record carries keys the leader saw expired, deleted on apply
- * only if they are still expired at the record's time; a NOOP is what a new leader appends.
+ * only if they are still expired at the record's time. An empty payload is a NOOP: what a new Raft leader appends.
  */
 public record LogRecord(byte kind, long timestamp, byte[][] argv) {
 
@@ -29,8 +29,22 @@ public record LogRecord(byte kind, long timestamp, byte[][] argv) {
         return b.array();
     }
 
+    /** The timestamp of an encoded record, or 0 for an empty (no-op) payload. */
+    public static long timestampOf(byte[] data) {
+        return data.length >= 9 ? ByteBuffer.wrap(data, 1, 8).getLong() : 0;
+    }
+
+    /** The answer to a command whose record would not fit in one log entry. */
+    public static io.raftkv.server.resp.Reply tooLarge(int bytes, long maxEntryBytes) {
+        return io.raftkv.server.resp.Reply.error("ERR command too large for the log (" + bytes
+                + " bytes; a log entry holds at most " + maxEntryBytes + ")");
+    }
+
     /** Decodes a payload; throws IllegalArgumentException if it is not one (the WAL's CRC makes that a bug, not bad luck). */
     public static LogRecord decode(byte[] data) {
+        if (data.length == 0) {
+            return new LogRecord(NOOP, 0, new byte[0][]);
+        }
         if (data.length < 13) {
             throw new IllegalArgumentException("log record too short: " + data.length + " bytes");
         }

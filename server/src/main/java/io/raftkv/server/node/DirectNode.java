@@ -25,7 +25,7 @@ public final class DirectNode implements KvNode {
     }
 
     @Override
-    public void write(byte[][] argv, ReplySink sink) {
+    public void write(CommandSpec spec, byte[][] argv, ReplySink sink) {
         sink.reply(machine.apply(++index, LogRecord.encode(LogRecord.COMMAND, clock.getAsLong(), argv)));
     }
 

@@ -18,7 +18,7 @@ import io.raftkv.server.command.CommandSpec;
 public interface KvNode extends AutoCloseable {
 
     /** Proposes {@code argv} (a WRITE command) and completes {@code sink} with the reply once it is durable and applied. */
-    void write(byte[][] argv, ReplySink sink);
+    void write(CommandSpec spec, byte[][] argv, ReplySink sink);
 
     /** Runs {@code spec} (a READ command) against the store and completes {@code sink} with its reply. */
     void read(CommandSpec spec, byte[][] argv, ClientSession client, ReplySink sink);

@@ -21,34 +21,28 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
 /**
- * A single node whose log is the WAL: every write is appended, synced (per {@code appendfsync}) and only then
- * applied and answered. Raft replication will take the driver's place between proposal and apply; the threads and
- * queues stay as they are.
+ * A standalone node whose log is the WAL: every write is appended, synced (per {@code appendfsync}) and only then
+ * applied and answered. In cluster mode the Raft driver takes this class's place; the apply side is the same.
  *
- * <p>Threads: Netty event loops call {@link #write} and {@link #read}. One <b>driver</b> thread owns the WAL: it
+ * <p>Threads: Netty event loops call {@link #write} and {@link #read}. The <b>driver</b> thread owns the WAL: it
  * drains proposals in batches, appends them as entries, syncs once per batch (group commit) and hands the batch to
- * the apply queue. One <b>apply</b> thread owns the store: it applies batches and runs reads in the order they
- * were queued, and completes each reply sink. So a read queued after a write was answered sees that write.
+ * the {@link ApplyLoop}, whose thread applies it and answers. A read is queued behind every batch handed over
+ * before it, so it sees every write already answered.
  */
-public final class LogNode implements KvNode {
+public final class LogNode implements KvNode, ApplyLoop.ExpiryProposer {
 
     private static final Logger log = LoggerFactory.getLogger(LogNode.class);
     private static final int MAX_BATCH = 1024;
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-
-    /** How often the apply thread looks for expired keys, and how many it proposes to delete at once. */
-    private static final long EXPIRE_CYCLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final int EXPIRE_BATCH = 64;
 
     private final Wal wal;
     private final long maxEntryBytes;
     private final KvStateMachine machine;
     private final ServerState server;
     private final LongSupplier clock;
+    private final ApplyLoop applier;
     private final ManyToOneConcurrentLinkedQueue<Proposal> proposals = new ManyToOneConcurrentLinkedQueue<>();
-    private final ManyToOneConcurrentLinkedQueue<Object> applyQueue = new ManyToOneConcurrentLinkedQueue<>();
     private final Thread driver;
-    private final Thread applier;
     private final long term;
     private volatile boolean running = true;
     /** Set when the WAL failed to take a write: later writes are refused, reads go on. Driver writes, others read. */
@@ -58,17 +52,8 @@ public final class LogNode implements KvNode {
     /** WAL figures published by the driver for INFO, which runs on another thread. */
     private volatile long walFirstIndex;
     private volatile long walLastIndex;
-    /** Apply thread only: an EXPIRE record is on its way, so the next cycle waits for it. */
-    private volatile boolean expireInFlight;
-    private long nextExpireCycle;
 
     private record Proposal(byte kind, byte[][] argv, ReplySink sink) {
-    }
-
-    private record ApplyBatch(List<Entry> entries, List<ReplySink> sinks) {
-    }
-
-    private record ReadTask(CommandSpec spec, byte[][] argv, ClientSession client, ReplySink sink) {
     }
 
     /** Opens on a recovered WAL: replays every entry into {@code machine} before serving. */
@@ -86,12 +71,11 @@ public final class LogNode implements KvNode {
         }
         replay();
         server.nodeInfo(this::info);
-        driver = new Thread(this::driveLoop, "raftkv-driver");
-        applier = new Thread(this::applyLoop, "raftkv-apply");
-        driver.setDaemon(true);
-        applier.setDaemon(true);
-        driver.start();
+        applier = new ApplyLoop(machine, clock, this);
         applier.start();
+        driver = new Thread(this::driveLoop, "raftkv-driver");
+        driver.setDaemon(true);
+        driver.start();
     }
 
     private void replay() {
@@ -103,7 +87,7 @@ public final class LogNode implements KvNode {
             List<Entry> chunk = wal.entries(i, last + 1, 4L << 20);
             for (Entry e : chunk) {
                 machine.apply(e.index(), e.data());
-                lastTimestamp = Math.max(lastTimestamp, timestampOf(e.data()));
+                lastTimestamp = Math.max(lastTimestamp, LogRecord.timestampOf(e.data()));
             }
             i += chunk.size();
         }
@@ -114,18 +98,19 @@ public final class LogNode implements KvNode {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
-    private static long timestampOf(byte[] data) {
-        return data.length >= 9 ? java.nio.ByteBuffer.wrap(data, 1, 8).getLong() : 0;
-    }
-
     @Override
-    public void write(byte[][] argv, ReplySink sink) {
+    public void write(CommandSpec spec, byte[][] argv, ReplySink sink) {
         propose(LogRecord.COMMAND, argv, sink);
     }
 
-    /** Proposes keys the apply thread found expired; applied as deletes only if still expired at the record's time. */
-    void proposeExpire(byte[][] keys, ReplySink sink) {
-        propose(LogRecord.EXPIRE, keys, sink);
+    @Override
+    public boolean mayPropose() {
+        return walFailure == null && running;
+    }
+
+    @Override
+    public void proposeExpire(byte[][] keys, ReplySink done) {
+        propose(LogRecord.EXPIRE, keys, done);
     }
 
     private void propose(byte kind, byte[][] argv, ReplySink sink) {
@@ -144,8 +129,7 @@ public final class LogNode implements KvNode {
 
     @Override
     public void read(CommandSpec spec, byte[][] argv, ClientSession client, ReplySink sink) {
-        applyQueue.offer(new ReadTask(spec, argv, client, sink));
-        LockSupport.unpark(applier);
+        applier.read(0, spec, argv, client, sink);
     }
 
     private void driveLoop() {
@@ -157,8 +141,7 @@ public final class LogNode implements KvNode {
                 long ts = Math.max(lastTimestamp, clock.getAsLong());
                 byte[] data = LogRecord.encode(p.kind(), ts, p.argv());
                 if (data.length > maxEntryBytes) {
-                    p.sink().reply(Reply.error("ERR command too large for the log (" + data.length
-                            + " bytes; a log entry holds at most " + maxEntryBytes + ")"));
+                    p.sink().reply(LogRecord.tooLarge(data.length, maxEntryBytes));
                     continue;
                 }
                 lastTimestamp = ts;
@@ -174,8 +157,7 @@ public final class LogNode implements KvNode {
                 lastIndex += entries.size();
                 walLastIndex = lastIndex;
                 walFirstIndex = wal.firstIndex();
-                applyQueue.offer(new ApplyBatch(List.copyOf(entries), List.copyOf(sinks)));
-                LockSupport.unpark(applier);
+                applier.applyBatch(List.copyOf(entries), List.copyOf(sinks));
             }
             entries.clear();
             sinks.clear();
@@ -227,51 +209,9 @@ public final class LogNode implements KvNode {
         }
     }
 
-    private static Reply misconf(String why) {
+    /** Redis's answer to writes while its append-only file cannot be written. */
+    public static Reply misconf(String why) {
         return Reply.error("MISCONF Errors writing to the AOF file: " + why.replace('\r', ' ').replace('\n', ' '));
-    }
-
-    private void applyLoop() {
-        nextExpireCycle = System.nanoTime() + EXPIRE_CYCLE_NANOS;
-        while (running || !applyQueue.isEmpty()) {
-            Object task = applyQueue.poll();
-            if (task == null) {
-                expireCycle();
-                LockSupport.parkNanos(this, IDLE_PARK_NANOS);
-                continue;
-            }
-            if (task instanceof ApplyBatch b) {
-                for (int i = 0; i < b.entries().size(); i++) {
-                    Entry e = b.entries().get(i);
-                    b.sinks().get(i).reply(machine.apply(e.index(), e.data()));
-                }
-            } else {
-                ReadTask r = (ReadTask) task;
-                r.sink().reply(machine.read(r.spec(), r.argv(), r.client(), clock.getAsLong()));
-            }
-            if (System.nanoTime() - nextExpireCycle >= 0) {
-                expireCycle();
-            }
-        }
-    }
-
-    /**
-     * Active expiry: keys whose deadline passed are invisible already, but they hold memory until deleted. Deletes
-     * must go through the log (replicas and replays must agree), so the apply thread samples expired keys and proposes
-     * one EXPIRE record at a time; apply deletes only those still expired at the record's time.
-     */
-    private void expireCycle() {
-        long nowNanos = System.nanoTime();
-        if (nowNanos - nextExpireCycle < 0 || expireInFlight || walFailure != null || !running) {
-            return;
-        }
-        nextExpireCycle = nowNanos + EXPIRE_CYCLE_NANOS;
-        List<byte[]> expired = machine.sampleExpired(clock.getAsLong(), EXPIRE_BATCH);
-        if (expired.isEmpty()) {
-            return;
-        }
-        expireInFlight = true;
-        proposeExpire(expired.toArray(new byte[0][]), reply -> expireInFlight = false);
     }
 
     private List<String> info(String section) {
@@ -290,13 +230,12 @@ public final class LogNode implements KvNode {
     public void close() {
         running = false;
         LockSupport.unpark(driver);
-        LockSupport.unpark(applier);
         try {
             driver.join(10_000);
-            applier.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        applier.close();
         try {
             wal.sync();
         } finally {

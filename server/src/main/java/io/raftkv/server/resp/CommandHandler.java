@@ -172,7 +172,7 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
         inflight++;
         inflightKind = spec.exec();
         if (spec.exec() == Exec.WRITE) {
-            node.write(argv, reply -> completed(slot, reply));
+            node.write(spec, argv, reply -> completed(slot, reply));
         } else {
             node.read(spec, argv, session, reply -> completed(slot, reply));
         }

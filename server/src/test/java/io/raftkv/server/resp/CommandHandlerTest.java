@@ -37,7 +37,7 @@ class CommandHandlerTest {
         final List<ReplySink> pending = new ArrayList<>();
 
         @Override
-        public void write(byte[][] argv, ReplySink sink) {
+        public void write(CommandSpec spec, byte[][] argv, ReplySink sink) {
             calls.add("write " + new String(argv[1], StandardCharsets.UTF_8));
             pending.add(sink);
         }
