@@ -1,5 +1,6 @@
 package io.raftkv.server;
 
+import io.raftkv.server.cluster.ClusterView;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.config.ServerConfig;
@@ -39,6 +40,8 @@ public final class ServerState {
     private volatile Runnable shutdown = () -> {
         throw new IllegalStateException("this server cannot be shut down by command");
     };
+    /** The Raft group's topology for the cluster face; null when the server runs standalone. */
+    private volatile ClusterView cluster;
 
     public ServerState(ServerConfig config, CommandTable table) {
         this.config = config;
@@ -90,6 +93,15 @@ public final class ServerState {
 
     public void configFile(String path) {
         configFile = path;
+    }
+
+    /** The cluster topology, or null in standalone mode (CLUSTER, READONLY and READWRITE then answer as a non-cluster Redis). */
+    public ClusterView cluster() {
+        return cluster;
+    }
+
+    public void cluster(ClusterView view) {
+        cluster = view;
     }
 
     public Map<Long, ClientSession> clients() {

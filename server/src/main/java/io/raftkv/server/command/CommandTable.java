@@ -1,5 +1,6 @@
 package io.raftkv.server.command;
 
+import io.raftkv.server.command.cluster.ClusterCommands;
 import io.raftkv.server.command.connection.ConnectionCommands;
 import io.raftkv.server.command.keys.KeyCommands;
 import io.raftkv.server.command.server.ServerCommands;
@@ -33,6 +34,7 @@ public final class CommandTable {
         ServerCommands.register(b);
         StringCommands.register(b);
         KeyCommands.register(b);
+        ClusterCommands.register(b);
         return b.build();
     }
 

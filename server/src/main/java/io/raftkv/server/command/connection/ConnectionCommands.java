@@ -1,6 +1,7 @@
 package io.raftkv.server.command.connection;
 
 import io.raftkv.server.ServerState;
+import io.raftkv.server.cluster.ClusterView;
 import io.raftkv.server.command.Args;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandContext;
@@ -157,13 +158,15 @@ public final class ConnectionCommands {
         if (setname != null) {
             ctx.client().name(setname);
         }
+        ClusterView cluster = ctx.server().cluster();
+        boolean master = cluster == null || cluster.leaderId() == cluster.self().id();
         return Reply.array(
                 Reply.bulk("server"), Reply.bulk("redis"),
                 Reply.bulk("version"), Reply.bulk(REDIS_VERSION),
                 Reply.bulk("proto"), Reply.integer(2),
                 Reply.bulk("id"), Reply.integer(ctx.client().id()),
-                Reply.bulk("mode"), Reply.bulk("standalone"),
-                Reply.bulk("role"), Reply.bulk("master"),
+                Reply.bulk("mode"), Reply.bulk(cluster == null ? "standalone" : "cluster"),
+                Reply.bulk("role"), Reply.bulk(master ? "master" : "replica"),
                 Reply.bulk("modules"), Reply.EMPTY_ARRAY);
     }
 

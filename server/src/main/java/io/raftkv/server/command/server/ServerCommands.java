@@ -33,7 +33,7 @@ import static io.raftkv.server.command.CommandFlag.FAST;
 public final class ServerCommands {
 
     private static final List<String> DEFAULT_SECTIONS =
-            List.of("server", "clients", "memory", "persistence", "stats", "replication", "keyspace");
+            List.of("server", "clients", "memory", "persistence", "stats", "replication", "cluster", "keyspace");
 
     private ServerCommands() {
     }
@@ -326,7 +326,7 @@ public final class ServerCommands {
                 long uptime = (now - s.startMillis()) / 1000;
                 l.add("redis_version:" + ConnectionCommands.REDIS_VERSION);
                 l.add("raftkv_version:" + version());
-                l.add("redis_mode:standalone");
+                l.add("redis_mode:" + (s.cluster() == null ? "standalone" : "cluster"));
                 l.add("os:" + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                         + System.getProperty("os.arch"));
                 l.add("arch_bits:64");
@@ -388,6 +388,7 @@ public final class ServerCommands {
                     l.addAll(node);
                 }
             }
+            case "cluster" -> l.add("cluster_enabled:" + (s.cluster() == null ? 0 : 1));
             case "keyspace" -> {
                 long keys = ctx.store().size();
                 if (keys > 0) {

@@ -1,0 +1,25 @@
+package io.raftkv.server.cluster;
+
+import io.raftkv.server.resp.Reply;
+
+/**
+ * The replies that send a cluster client elsewhere, worded as Redis Cluster words them (checked against
+ * redis-server 7.0.15): a node that cannot serve a key names the leader with -MOVED, and when no leader turns up
+ * within the wait bound the request fails with -CLUSTERDOWN, which clients retry after refreshing the topology.
+ */
+public final class Redirect {
+
+    /** What Redis answers a keyed command while the cluster is down (its master unreachable). */
+    public static final Reply CLUSTERDOWN = Reply.error("CLUSTERDOWN The cluster is down");
+
+    private Redirect() {
+    }
+
+    /** {@code -MOVED <slot> <host>:<port>}, the address rendered by {@link ClusterMember#address()}. */
+    public static Reply moved(int slot, ClusterMember leader) {
+        if (slot < 0 || slot >= KeySlot.SLOTS) {
+            throw new IllegalArgumentException("slot out of range: " + slot);
+        }
+        return Reply.error("MOVED " + slot + " " + leader.address());
+    }
+}
