@@ -12,6 +12,9 @@ public final class Redirect {
     /** What Redis answers a keyed command while the cluster is down (its master unreachable). */
     public static final Reply CLUSTERDOWN = Reply.error("CLUSTERDOWN The cluster is down");
 
+    /** What a Redis replica answers a write: here, a keyless write (FLUSHALL) sent to a follower. */
+    public static final Reply READONLY = Reply.error("READONLY You can't write against a read only replica.");
+
     private Redirect() {
     }
 

@@ -43,8 +43,11 @@ public final class LogNode implements KvNode, ApplyLoop.ExpiryProposer {
     private final ApplyLoop applier;
     private final ManyToOneConcurrentLinkedQueue<Proposal> proposals = new ManyToOneConcurrentLinkedQueue<>();
     private final Thread driver;
-    private final long term;
+    private long term;
     private volatile boolean running = true;
+    /** Counted down when the driver thread has recovered the state (or failed to: {@link #startFailure}). */
+    private final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    private volatile RuntimeException startFailure;
     /** Set when the WAL failed to take a write: later writes are refused, reads go on. Driver writes, others read. */
     private volatile String walFailure;
     private long lastIndex;
@@ -56,26 +59,42 @@ public final class LogNode implements KvNode, ApplyLoop.ExpiryProposer {
     private record Proposal(byte kind, byte[][] argv, ReplySink sink) {
     }
 
-    /** Opens on a recovered WAL: replays every entry into {@code machine} before serving. */
+    /**
+     * Opens on a recovered WAL and returns once every entry has been replayed into {@code machine}. The WAL is used
+     * only by the driver thread from then on (Chronicle's appender belongs to one thread), closing included.
+     */
     public LogNode(Wal wal, long maxEntryBytes, KvStateMachine machine, ServerState server, LongSupplier clock) {
         this.wal = wal;
         this.maxEntryBytes = maxEntryBytes;
         this.machine = machine;
         this.server = server;
         this.clock = clock;
+        applier = new ApplyLoop(machine, clock, this);
+        driver = new Thread(this::driveLoop, "raftkv-driver");
+        driver.setDaemon(true);
+        driver.start();
+        try {
+            started.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while recovering", e);
+        }
+        if (startFailure != null) {
+            throw startFailure;
+        }
+        server.nodeInfo(this::info);
+        applier.start();
+    }
+
+    /** Driver thread: the term, then the replay. */
+    private void recover() {
         HardState hs = wal.hardState();
-        this.term = Math.max(hs.term(), 1);
+        term = Math.max(hs.term(), 1);
         if (hs.term() == 0) {
             wal.saveHardState(new HardState(term, 0, 0));
             wal.sync();
         }
         replay();
-        server.nodeInfo(this::info);
-        applier = new ApplyLoop(machine, clock, this);
-        applier.start();
-        driver = new Thread(this::driveLoop, "raftkv-driver");
-        driver.setDaemon(true);
-        driver.start();
     }
 
     private void replay() {
@@ -133,6 +152,30 @@ public final class LogNode implements KvNode, ApplyLoop.ExpiryProposer {
     }
 
     private void driveLoop() {
+        try {
+            recover();
+        } catch (RuntimeException e) {
+            startFailure = e;
+            running = false;
+            wal.close();
+            return;
+        } finally {
+            started.countDown();
+        }
+        try {
+            serve();
+        } finally {
+            try {
+                wal.sync();
+            } catch (WalException e) {
+                log.error("final sync failed", e);
+            } finally {
+                wal.close();
+            }
+        }
+    }
+
+    private void serve() {
         List<Entry> entries = new ArrayList<>(MAX_BATCH);
         List<ReplySink> sinks = new ArrayList<>(MAX_BATCH);
         while (running) {
@@ -236,10 +279,5 @@ public final class LogNode implements KvNode, ApplyLoop.ExpiryProposer {
             Thread.currentThread().interrupt();
         }
         applier.close();
-        try {
-            wal.sync();
-        } finally {
-            wal.close();
-        }
     }
 }

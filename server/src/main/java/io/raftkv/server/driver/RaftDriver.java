@@ -1,0 +1,641 @@
+package io.raftkv.server.driver;
+
+import io.raftkv.raft.CodecException;
+import io.raftkv.raft.Entry;
+import io.raftkv.raft.HardState;
+import io.raftkv.raft.Membership;
+import io.raftkv.raft.Message;
+import io.raftkv.raft.MessageCodec;
+import io.raftkv.raft.PeerProgress;
+import io.raftkv.raft.RaftConfig;
+import io.raftkv.raft.RaftNode;
+import io.raftkv.raft.ReadState;
+import io.raftkv.raft.Ready;
+import io.raftkv.raft.Role;
+import io.raftkv.server.ServerState;
+import io.raftkv.server.cluster.ClusterMember;
+import io.raftkv.server.cluster.ClusterView;
+import io.raftkv.server.cluster.KeySlot;
+import io.raftkv.server.cluster.Redirect;
+import io.raftkv.server.command.ClientSession;
+import io.raftkv.server.command.CommandSpec;
+import io.raftkv.server.kv.KvStateMachine;
+import io.raftkv.server.kv.LogRecord;
+import io.raftkv.server.node.ApplyLoop;
+import io.raftkv.server.node.KvNode;
+import io.raftkv.server.node.LogNode;
+import io.raftkv.server.node.ReplySink;
+import io.raftkv.server.peer.PeerStatus;
+import io.raftkv.server.peer.PeerTransport;
+import io.raftkv.server.resp.Reply;
+import io.raftkv.wal.Wal;
+import io.raftkv.wal.WalException;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+
+/**
+ * The one place where the layers meet (STYLE point 3): a single driver thread owns the {@link RaftNode}, the WAL and
+ * the sending side of the peer transport, and runs the Ready loop — persist, send, hand committed entries to the
+ * {@link ApplyLoop}, release confirmed reads, advance — between ticks, inbound peer frames and client requests.
+ *
+ * <p>Writes: a WRITE command becomes a proposal on the leader; its reply sink waits, keyed by log index, until that
+ * entry is committed and applied. If the entry committed at that index has another term (the proposal was lost in a
+ * leader change), or this node stops being leader first, the client gets an error, never silence. A node that is not
+ * the leader answers {@code -MOVED} to the leader, and while no leader is known the request waits up to
+ * {@code cluster-redirect-wait} for an election before {@code -CLUSTERDOWN}.
+ *
+ * <p>Reads: every READ goes through ReadIndex (Raft dissertation §6.4; batched by the Raft core), on the leader or,
+ * for READONLY connections and keyless reads, forwarded by a follower; the apply thread runs it once the applied
+ * index reaches the confirmed index. So reads are linearizable on any node.
+ *
+ * <p>Threads: {@link #write}, {@link #read}, the transport's inbound callback and the {@link ClusterView} getters are
+ * called from other threads and only enqueue or read volatile fields; everything else runs on the driver thread.
+ */
+public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryProposer {
+
+    private static final Logger log = LoggerFactory.getLogger(RaftDriver.class);
+    private static final int MAX_EVENTS_PER_ROUND = 4096;
+
+    private final ServerState server;
+    private final Wal wal;
+    private final long maxEntryBytes;
+    private final PeerTransport transport;
+    private final ApplyLoop applier;
+    private final LongSupplier clock;
+    private final ClusterMember self;
+    private final List<ClusterMember> members;
+    private final RaftConfig raftConfig;
+    private final Membership membership;
+    private final long tickNanos;
+    private final long electionNanos;
+    private final ManyToOneConcurrentLinkedQueue<Object> inbox = new ManyToOneConcurrentLinkedQueue<>();
+    private final Thread thread;
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile RuntimeException startFailure;
+    private volatile boolean running = true;
+
+    // Driver thread only.
+    private RaftNode raft;
+    private final Long2ObjectHashMap<PendingWrite> pendingWrites = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<PendingRead> pendingReads = new Long2ObjectHashMap<>();
+    private final ArrayDeque<Object> awaitingLeader = new ArrayDeque<>();
+    private long nextReadId;
+    private long maxTimestamp;
+    private Role lastRole = Role.FOLLOWER;
+    private String walFailure;
+
+    // Published for other threads (cluster face, INFO, expiry).
+    private volatile long leaderId;
+    private volatile long term;
+    private volatile Role role = Role.FOLLOWER;
+    private volatile long commitIndex;
+    private volatile long lastIndex;
+    private volatile List<PeerProgress> progress = List.of();
+    private volatile String publishedWalFailure;
+
+    private record Proposal(byte kind, CommandSpec spec, byte[][] argv, ReplySink sink, long deadline) {
+    }
+
+    private record ReadRequest(CommandSpec spec, byte[][] argv, ClientSession client, ReplySink sink, long deadline) {
+    }
+
+    private record Inbound(long from, byte[] frame) {
+    }
+
+    private record PendingWrite(long term, ReplySink sink) {
+    }
+
+    /** A read waiting for its ReadIndex confirmation; re-asked after an election timeout, given up at deadline. */
+    private static final class PendingRead {
+        final ReadRequest request;
+        long retryAt;
+
+        PendingRead(ReadRequest request, long retryAt) {
+            this.request = request;
+            this.retryAt = retryAt;
+        }
+    }
+
+    /**
+     * Recovers the Raft state from {@code wal} and starts the driver; returns once the node is ready to take
+     * requests. The key space is rebuilt by applying the committed log through the normal Ready path.
+     */
+    public RaftDriver(ServerState server, Wal wal, long maxEntryBytes, PeerTransport transport, KvStateMachine machine,
+                      ClusterMember self, List<ClusterMember> members, LongSupplier clock) {
+        this.server = server;
+        this.wal = wal;
+        this.maxEntryBytes = maxEntryBytes;
+        this.transport = transport;
+        this.clock = clock;
+        this.self = self;
+        this.members = List.copyOf(members);
+        long[] ids = members.stream().mapToLong(ClusterMember::id).toArray();
+        this.membership = Membership.ofVoters(ids);
+        var c = server.config();
+        this.tickNanos = TimeUnit.MILLISECONDS.toNanos(c.clusterHeartbeatMs());
+        this.electionNanos = TimeUnit.MILLISECONDS.toNanos(c.clusterElectionTimeoutMs());
+        int electionTicks = (int) Math.max(2, c.clusterElectionTimeoutMs() / c.clusterHeartbeatMs());
+        RaftConfig base = RaftConfig.of(self.id()).withTicks(electionTicks, 1);
+        this.raftConfig = new RaftConfig(base.id(), base.electionTicks(), base.heartbeatTicks(), base.preVote(),
+                base.checkQuorum(), base.maxInflightMsgs(), base.maxSizePerMsg(), base.maxEntriesPerMsg(),
+                c.clusterLeaseReads(), System.nanoTime() ^ self.id());
+        machine.resetAppliedIndex(0);
+        this.applier = new ApplyLoop(machine, clock, this);
+        this.thread = new Thread(this::run, "raftkv-driver");
+        thread.setDaemon(true);
+        thread.start();
+        try {
+            started.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        }
+        if (startFailure != null) {
+            throw startFailure;
+        }
+        server.nodeInfo(this::info);
+        applier.start();
+        transport.start((from, frame) -> {
+            inbox.offer(new Inbound(from, frame));
+            LockSupport.unpark(thread);
+        });
+    }
+
+    // ------------------------------------------------------------------ requests from other threads
+
+    @Override
+    public void write(CommandSpec spec, byte[][] argv, ReplySink sink) {
+        enqueue(new Proposal(LogRecord.COMMAND, spec, argv, sink, System.nanoTime() + redirectWaitNanos()));
+    }
+
+    @Override
+    public void read(CommandSpec spec, byte[][] argv, ClientSession client, ReplySink sink) {
+        enqueue(new ReadRequest(spec, argv, client, sink, System.nanoTime() + redirectWaitNanos()));
+    }
+
+    @Override
+    public boolean mayPropose() {
+        return role == Role.LEADER && running;
+    }
+
+    @Override
+    public void proposeExpire(byte[][] keys, ReplySink done) {
+        enqueue(new Proposal(LogRecord.EXPIRE, null, keys, done, System.nanoTime()));
+    }
+
+    private void enqueue(Object event) {
+        inbox.offer(event);
+        LockSupport.unpark(thread);
+    }
+
+    private long redirectWaitNanos() {
+        return TimeUnit.MILLISECONDS.toNanos(server.config().clusterRedirectWaitMs());
+    }
+
+    // ------------------------------------------------------------------ the driver thread
+
+    private void run() {
+        try {
+            raft = new RaftNode(raftConfig, new WalStorage(wal, membership), 0);
+            HardState hs = wal.hardState();
+            term = hs.term();
+            lastIndex = wal.lastIndex();
+            if (lastIndex > 0) {
+                maxTimestamp = LogRecord.timestampOf(wal.entry(lastIndex).data());
+            }
+            log.info("node {} starts at term {}, log [{}, {}], commit {}", self.id(), hs.term(), wal.firstIndex(),
+                    wal.lastIndex(), hs.commit());
+        } catch (RuntimeException e) {
+            startFailure = e;
+            wal.close();
+            started.countDown();
+            return;
+        }
+        started.countDown();
+        try {
+            loop();
+        } catch (RuntimeException | Error e) {
+            log.error("driver failed; this node stops taking part", e);
+            publishedWalFailure = "driver failed: " + e;
+        } finally {
+            shutdown();
+        }
+    }
+
+    private void loop() {
+        long nextTick = System.nanoTime() + tickNanos;
+        while (running) {
+            long now = System.nanoTime();
+            while (now - nextTick >= 0) {
+                raft.tick();
+                nextTick += tickNanos;
+            }
+            int n = 0;
+            Object event;
+            while (n++ < MAX_EVENTS_PER_ROUND && (event = inbox.poll()) != null) {
+                handle(event, now);
+            }
+            while (raft.hasReady()) {
+                handleReady(raft.ready());
+            }
+            afterRound(now);
+            publish();
+            if (inbox.isEmpty() && !raft.hasReady()) {
+                LockSupport.parkNanos(this, Math.max(0, nextTick - System.nanoTime()));
+            }
+        }
+    }
+
+    private void handle(Object event, long now) {
+        if (event instanceof Inbound in) {
+            Message m;
+            try {
+                m = MessageCodec.decode(in.frame());
+            } catch (CodecException e) {
+                log.warn("dropping a bad frame from peer {}: {}", in.from(), e.getMessage());
+                return;
+            }
+            if (m.from() != in.from() || m.to() != self.id()) {
+                log.warn("dropping a message from {} to {} that arrived on the link from {}", m.from(), m.to(), in.from());
+                return;
+            }
+            raft.step(m);
+        } else if (event instanceof Proposal p) {
+            propose(p, now);
+        } else if (event instanceof ReadRequest r) {
+            startRead(r, now);
+        } else {
+            throw new IllegalStateException("unknown driver event " + event.getClass());
+        }
+    }
+
+    private void propose(Proposal p, long now) {
+        if (walFailure != null) {
+            p.sink().reply(LogNode.misconf(walFailure));
+            return;
+        }
+        if (raft.role() != Role.LEADER) {
+            notLeader(p, now);
+            return;
+        }
+        long ts = Math.max(maxTimestamp, clock.getAsLong());
+        byte[] data = LogRecord.encode(p.kind(), ts, p.argv());
+        if (data.length > maxEntryBytes) {
+            p.sink().reply(LogRecord.tooLarge(data.length, maxEntryBytes));
+            return;
+        }
+        long index = raft.propose(data);
+        if (index == 0) {
+            notLeader(p, now);
+            return;
+        }
+        maxTimestamp = ts;
+        pendingWrites.put(index, new PendingWrite(raft.term(), p.sink()));
+    }
+
+    /** A request this node cannot serve as it is not the leader: redirect, or wait (bounded) for an election. */
+    private void notLeader(Object request, long now) {
+        long leader = raft.leaderId();
+        if (leader != 0 && leader != self.id()) {
+            answerRedirect(request);
+        } else if (request instanceof Proposal p && p.spec() == null) {
+            p.sink().reply(Reply.error("ERR not the leader")); // an expiry proposal: the next leader will redo it
+        } else {
+            awaitingLeader.add(request);
+        }
+    }
+
+    private void answerRedirect(Object request) {
+        ClusterMember leader = member(raft.leaderId());
+        CommandSpec spec = request instanceof Proposal p ? p.spec() : ((ReadRequest) request).spec();
+        byte[][] argv = request instanceof Proposal p ? p.argv() : ((ReadRequest) request).argv();
+        ReplySink sink = request instanceof Proposal p ? p.sink() : ((ReadRequest) request).sink();
+        sink.reply(redirect(spec, argv, leader));
+    }
+
+    /** -MOVED to the leader for a keyed command, -READONLY for a keyless write, -CLUSTERDOWN with no leader. */
+    static Reply redirect(CommandSpec spec, byte[][] argv, ClusterMember leader) {
+        if (leader == null) {
+            return Redirect.CLUSTERDOWN;
+        }
+        int[] keys = spec == null ? new int[0] : spec.keyIndexes(argv.length);
+        if (keys.length > 0) {
+            return Redirect.moved(KeySlot.of(argv[keys[0]]), leader);
+        }
+        return Redirect.READONLY;
+    }
+
+    private void startRead(ReadRequest r, long now) {
+        if (raft.leaderId() == 0) {
+            awaitingLeader.add(r);
+            return;
+        }
+        long id = ++nextReadId;
+        pendingReads.put(id, new PendingRead(r, now + electionNanos));
+        raft.readIndex(id);
+    }
+
+    private void handleReady(Ready rd) {
+        if (rd.snapshot() != null) {
+            throw new IllegalStateException("snapshots are not supported yet, got one at " + rd.snapshot().index());
+        }
+        if (walFailure == null) {
+            try {
+                persist(rd);
+            } catch (WalException | IllegalArgumentException | IndexOutOfBoundsException e) {
+                // Without a working log this node must not acknowledge anything again: it stops sending (so it
+                // votes for nobody and acks nothing) and answers every client with the failure.
+                walFailure = String.valueOf(e.getMessage());
+                publishedWalFailure = walFailure;
+                log.error("write-ahead log failed; this node stops taking part until restarted", e);
+            }
+        }
+        if (walFailure == null) {
+            for (Message m : rd.messages()) {
+                transport.send(m.to(), MessageCodec.encode(m));
+            }
+        }
+        if (!rd.committedEntries().isEmpty()) {
+            List<Entry> committed = rd.committedEntries();
+            List<ReplySink> sinks = new ArrayList<>(committed.size());
+            for (Entry e : committed) {
+                PendingWrite w = pendingWrites.remove(e.index());
+                if (w == null) {
+                    sinks.add(null);
+                } else if (w.term() == e.term()) {
+                    sinks.add(w.sink());
+                } else {
+                    w.sink().reply(LOST);
+                    sinks.add(null);
+                }
+                maxTimestamp = Math.max(maxTimestamp, LogRecord.timestampOf(e.data()));
+            }
+            applier.applyBatch(committed, sinks);
+            commitIndex = committed.get(committed.size() - 1).index();
+        }
+        for (ReadState rs : rd.readStates()) {
+            PendingRead pr = pendingReads.remove(rs.requestId());
+            if (pr != null) {
+                ReadRequest r = pr.request;
+                applier.read(rs.index(), r.spec(), r.argv(), r.client(), r.sink());
+            }
+        }
+        raft.advance(rd);
+    }
+
+    private static final Reply LOST = Reply.error("ERR the write was lost in a leader change before it committed; retry");
+
+    private void persist(Ready rd) {
+        if (!rd.entries().isEmpty()) {
+            long first = rd.entries().get(0).index();
+            if (first <= wal.lastIndex()) {
+                wal.truncateSuffix(first - 1); // a conflicting suffix from an old leader (Raft paper §5.3)
+            }
+            wal.append(rd.entries());
+            lastIndex = rd.entries().get(rd.entries().size() - 1).index();
+            for (Entry e : rd.entries()) {
+                maxTimestamp = Math.max(maxTimestamp, LogRecord.timestampOf(e.data()));
+            }
+        }
+        boolean voteOrTermChanged = false;
+        if (rd.hardState() != null) {
+            HardState old = wal.hardState();
+            voteOrTermChanged = old.term() != rd.hardState().term() || old.vote() != rd.hardState().vote();
+            wal.saveHardState(rd.hardState());
+        }
+        if (rd.mustSync()) {
+            // Term and vote must be on disk before any message that depends on them leaves (Raft paper fig. 2);
+            // entries follow appendfsync (always: synced before they are acknowledged to the leader or counted).
+            if (voteOrTermChanged) {
+                wal.sync();
+            } else if (wal.syncPerPolicy()) {
+                server.lastSyncMillis.set(clock.getAsLong());
+            }
+        }
+    }
+
+    /** Leadership changes, waiting requests, read retries. */
+    private void afterRound(long now) {
+        Role r = raft.role();
+        if (lastRole == Role.LEADER && r != Role.LEADER && !pendingWrites.isEmpty()) {
+            // Entries of this term may still commit under the next leader, but this node cannot tell the client;
+            // its outcome is unknown, which the error says.
+            for (PendingWrite w : pendingWrites.values()) {
+                w.sink().reply(LOST);
+            }
+            pendingWrites.clear();
+        }
+        if (r != lastRole) {
+            log.info("node {} is now {} in term {} (leader {})", self.id(), r, raft.term(), raft.leaderId());
+            lastRole = r;
+        }
+        if (!awaitingLeader.isEmpty() && (raft.leaderId() != 0 || hasExpired(now))) {
+            int n = awaitingLeader.size();
+            for (int i = 0; i < n; i++) {
+                Object req = awaitingLeader.poll();
+                long deadline = req instanceof Proposal p ? p.deadline() : ((ReadRequest) req).deadline();
+                if (raft.leaderId() != 0) {
+                    handle(req, now);
+                } else if (now - deadline >= 0) {
+                    ReplySink sink = req instanceof Proposal p ? p.sink() : ((ReadRequest) req).sink();
+                    sink.reply(Redirect.CLUSTERDOWN);
+                } else {
+                    awaitingLeader.add(req);
+                }
+            }
+        }
+        if (!pendingReads.isEmpty()) {
+            for (Iterator<Map.Entry<Long, PendingRead>> it = pendingReads.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Long, PendingRead> e = it.next();
+                PendingRead pr = e.getValue();
+                if (now - pr.request.deadline() >= 0) {
+                    it.remove();
+                    pr.request.sink().reply(Redirect.CLUSTERDOWN);
+                } else if (now - pr.retryAt >= 0) {
+                    // the confirmation was lost (leader change, dropped message): ask again under a new id
+                    it.remove();
+                    awaitingLeader.add(pr.request);
+                }
+            }
+        }
+    }
+
+    private boolean hasExpired(long now) {
+        for (Object req : awaitingLeader) {
+            long deadline = req instanceof Proposal p ? p.deadline() : ((ReadRequest) req).deadline();
+            if (now - deadline >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void publish() {
+        leaderId = raft.leaderId();
+        term = raft.term();
+        role = raft.role();
+        if (role == Role.LEADER) {
+            progress = raft.progress();
+        }
+    }
+
+    private void shutdown() {
+        for (PendingWrite w : pendingWrites.values()) {
+            w.sink().reply(Reply.error("ERR server is shutting down"));
+        }
+        pendingWrites.clear();
+        for (PendingRead pr : pendingReads.values()) {
+            pr.request.sink().reply(Reply.error("ERR server is shutting down"));
+        }
+        pendingReads.clear();
+        Object req;
+        while ((req = awaitingLeader.poll()) != null) {
+            (req instanceof Proposal p ? p.sink() : ((ReadRequest) req).sink()).reply(Reply.error("ERR server is shutting down"));
+        }
+        while ((req = inbox.poll()) != null) {
+            if (req instanceof Proposal p) {
+                p.sink().reply(Reply.error("ERR server is shutting down"));
+            } else if (req instanceof ReadRequest r) {
+                r.sink().reply(Reply.error("ERR server is shutting down"));
+            }
+        }
+        try {
+            if (walFailure == null) {
+                wal.sync();
+            }
+        } catch (WalException e) {
+            log.error("final sync failed", e);
+        } finally {
+            wal.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ ClusterView (any thread)
+
+    @Override
+    public ClusterMember self() {
+        return self;
+    }
+
+    @Override
+    public List<ClusterMember> members() {
+        return members;
+    }
+
+    @Override
+    public long leaderId() {
+        return leaderId;
+    }
+
+    @Override
+    public long currentEpoch() {
+        return term;
+    }
+
+    @Override
+    public boolean connected(long memberId) {
+        if (memberId == self.id()) {
+            return true;
+        }
+        PeerStatus s = transport.status().get(memberId);
+        return s != null && s.connected();
+    }
+
+    private ClusterMember member(long id) {
+        for (ClusterMember m : members) {
+            if (m.id() == id) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ INFO
+
+    private List<String> info(String section) {
+        List<String> l = new ArrayList<>();
+        switch (section) {
+            case "persistence" -> {
+                l.add("aof_last_write_status:" + (publishedWalFailure == null ? "ok" : "err"));
+                l.add("wal_last_index:" + lastIndex);
+                l.add("wal_last_sync_time:" + server.lastSyncMillis.get() / 1000);
+                l.add("applied_index:" + server.appliedIndex.get());
+            }
+            case "replication" -> {
+                ClusterMember leader = member(leaderId);
+                if (role == Role.LEADER) {
+                    l.add("role:master");
+                    List<PeerProgress> peers = progress;
+                    int i = 0;
+                    StringBuilder sb = new StringBuilder();
+                    for (PeerProgress p : peers) {
+                        if (p.id() == self.id()) {
+                            continue;
+                        }
+                        ClusterMember m = member(p.id());
+                        sb.setLength(0);
+                        sb.append("slave").append(i++).append(":ip=").append(m.host()).append(",port=")
+                                .append(m.clientPort()).append(",state=").append(connected(p.id()) ? "online" : "offline")
+                                .append(",offset=").append(p.matchIndex()).append(",lag=0");
+                        l.add(sb.toString());
+                    }
+                    l.add(1, "connected_slaves:" + i);
+                } else {
+                    l.add("role:slave");
+                    l.add("master_host:" + (leader == null ? "" : leader.host()));
+                    l.add("master_port:" + (leader == null ? 0 : leader.clientPort()));
+                    l.add("master_link_status:" + (leader != null && connected(leader.id()) ? "up" : "down"));
+                    l.add("slave_repl_offset:" + server.appliedIndex.get());
+                    l.add("slave_read_only:1");
+                    l.add("connected_slaves:0");
+                }
+                l.add("master_repl_offset:" + commitIndex);
+            }
+            case "raft" -> {
+                l.add("raft_node_id:" + self.id());
+                l.add("raft_role:" + role.name().toLowerCase(java.util.Locale.ROOT));
+                l.add("raft_term:" + term);
+                l.add("raft_leader_id:" + leaderId);
+                l.add("raft_commit_index:" + commitIndex);
+                l.add("raft_applied_index:" + server.appliedIndex.get());
+                l.add("raft_last_index:" + lastIndex);
+                l.add("raft_members:" + members.size());
+                if (role == Role.LEADER) {
+                    for (PeerProgress p : progress) {
+                        l.add("raft_peer_" + p.id() + ":match=" + p.matchIndex() + ",next=" + p.nextIndex()
+                                + ",state=" + p.state().name().toLowerCase(java.util.Locale.ROOT)
+                                + ",connected=" + (connected(p.id()) ? 1 : 0));
+                    }
+                }
+            }
+            default -> {
+            }
+        }
+        return l;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        applier.close();
+        transport.close();
+    }
+}
