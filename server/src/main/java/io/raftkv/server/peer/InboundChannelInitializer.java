@@ -3,6 +3,7 @@ package io.raftkv.server.peer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongHashSet;
 
@@ -16,9 +17,11 @@ final class InboundChannelInitializer extends ChannelInitializer<Channel> {
     private final LongHashSet knownSenders;
     private final Long2ObjectHashMap<PeerLink> links;
     private final PeerTransport.Inbound inbound;
+    private final ChannelGroup channels;
 
     InboundChannelInitializer(PeerTransportConfig config, Long2ObjectHashMap<PeerLink> links,
-                              PeerTransport.Inbound inbound) {
+                              PeerTransport.Inbound inbound, ChannelGroup channels) {
+        this.channels = channels;
         this.config = config;
         this.links = links;
         this.inbound = inbound;
@@ -30,6 +33,7 @@ final class InboundChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        channels.add(ch);
         pipeline(ch.pipeline(), config, knownSenders, links, inbound);
     }
 

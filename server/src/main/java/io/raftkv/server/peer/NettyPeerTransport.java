@@ -9,6 +9,8 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -17,6 +19,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +60,8 @@ public final class NettyPeerTransport implements PeerTransport {
     private final Long2ObjectHashMap<PeerLink> links = new Long2ObjectHashMap<>();
     /** The same links, for iteration: the map's iterators are cached instances, unsafe across threads. */
     private final PeerLink[] linkList;
+    /** Every open channel (listening, accepted, dialed): closing the event loop group alone does not close them. */
+    private final ChannelGroup channels;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Channel serverChannel;
@@ -81,8 +86,9 @@ public final class NettyPeerTransport implements PeerTransport {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
                         config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()));
+        channels = new DefaultChannelGroup("raftkv-peer-" + config.selfId(), GlobalEventExecutor.INSTANCE);
         for (PeerAddress peer : config.remotePeers()) {
-            links.put(peer.id(), new PeerLink(config, peer, group.next(), base, random));
+            links.put(peer.id(), new PeerLink(config, peer, group.next(), base, random, channels));
         }
         linkList = config.remotePeers().stream().map(p -> links.get(p.id())).toArray(PeerLink[]::new);
     }
@@ -104,7 +110,7 @@ public final class NettyPeerTransport implements PeerTransport {
                     .option(ChannelOption.SO_BACKLOG, 64)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childHandler(new InboundChannelInitializer(config, links, inbound))
+                    .childHandler(new InboundChannelInitializer(config, links, inbound, channels))
                     .bind(new InetSocketAddress(config.bindHost(), config.bindPort()))
                     .syncUninterruptibly()
                     .channel();
@@ -112,6 +118,7 @@ public final class NettyPeerTransport implements PeerTransport {
             throw new IllegalStateException("cannot listen for peers on " + config.bindHost() + ":"
                     + config.bindPort() + ": " + e, e);
         }
+        channels.add(serverChannel);
         log.info("node {} listening for peers on {}", config.selfId(), serverChannel.localAddress());
         for (PeerLink link : linkList) {
             link.start();
@@ -147,10 +154,7 @@ public final class NettyPeerTransport implements PeerTransport {
         for (PeerLink link : linkList) {
             link.close();
         }
-        Channel ch = serverChannel;
-        if (ch != null) {
-            ch.close().syncUninterruptibly();
-        }
+        channels.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

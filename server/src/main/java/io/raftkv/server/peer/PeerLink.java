@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.slf4j.Logger;
@@ -39,6 +40,8 @@ final class PeerLink implements Runnable {
     private final PeerAddress address;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
+    /** Every open channel of the transport, closed together on close. */
+    private final ChannelGroup channels;
     private final int maxFrameBytes;
     private final int maxQueuedFrames;
     private final long maxQueuedBytes;
@@ -61,7 +64,9 @@ final class PeerLink implements Runnable {
     private long connectedAtNanos;
     private int failuresInRow;
 
-    PeerLink(PeerTransportConfig config, PeerAddress address, EventLoop loop, Bootstrap base, Random random) {
+    PeerLink(PeerTransportConfig config, PeerAddress address, EventLoop loop, Bootstrap base, Random random,
+             ChannelGroup channels) {
+        this.channels = channels;
         this.selfId = config.selfId();
         this.address = address;
         this.loop = loop;
@@ -157,7 +162,9 @@ final class PeerLink implements Runnable {
         if (closed) {
             return;
         }
-        bootstrap.connect().addListener(this::onConnectDone);
+        ChannelFuture f = bootstrap.connect();
+        channels.add(f.channel());
+        f.addListener(this::onConnectDone);
     }
 
     private void onConnectDone(io.netty.util.concurrent.Future<? super Void> f) {
@@ -235,7 +242,7 @@ final class PeerLink implements Runnable {
         received.incrementAndGet();
     }
 
-    /** Any thread. Stops accepting frames and reconnecting; the event loop group's shutdown closes the channel. */
+    /** Any thread. Stops accepting frames and reconnecting; the transport closes the channel. */
     void close() {
         closed = true;
         connected = false;
