@@ -16,6 +16,8 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.raftkv.server.cluster.ClusterMember;
+import io.raftkv.server.cluster.ClusterMembers;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.config.ConfigFile;
 import io.raftkv.server.config.ServerConfig;
@@ -23,7 +25,12 @@ import io.raftkv.server.kv.KvConfig;
 import io.raftkv.server.kv.KvStateMachine;
 import io.raftkv.server.kv.KvStore;
 import io.raftkv.server.node.KvNode;
+import io.raftkv.server.driver.RaftDriver;
 import io.raftkv.server.node.LogNode;
+import io.raftkv.server.peer.NettyPeerTransport;
+import io.raftkv.server.peer.PeerAddress;
+import io.raftkv.server.peer.PeerTransport;
+import io.raftkv.server.peer.PeerTransportConfig;
 import io.raftkv.server.resp.ClientChannelInitializer;
 import io.raftkv.wal.SyncPolicy;
 import io.raftkv.wal.Wal;
@@ -33,6 +40,8 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code raftkv-server [config-file] [--name value ...]}: starts one node. Wires the parts together and owns their
@@ -58,7 +67,30 @@ public final class RaftKvServer implements AutoCloseable {
         WalConfig walConfig = new WalConfig(Path.of(config.dir()).resolve("wal"), SyncPolicy.parse(config.appendfsync()))
                 .withBlockSize(WAL_BLOCK_BYTES);
         Wal wal = Wal.open(walConfig);
-        node = new LogNode(wal, walConfig.maxEntryBytes(), machine, state, System::currentTimeMillis);
+        if (config.clusterEnabled()) {
+            List<ClusterMember> members = ClusterMembers.parse(config.clusterMembers());
+            ClusterMember self = members.stream().filter(m -> m.id() == config.clusterNodeId()).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("cluster-node-id " + config.clusterNodeId()
+                            + " is not among cluster-members"));
+            if (self.clientPort() != config.port()) {
+                throw new IllegalArgumentException("cluster-members gives node " + self.id() + " port "
+                        + self.clientPort() + " but port is " + config.port());
+            }
+            List<PeerAddress> peers = new ArrayList<>();
+            for (ClusterMember m : members) {
+                if (m.id() != self.id()) {
+                    peers.add(new PeerAddress(m.id(), m.host(), m.peerPort()));
+                }
+            }
+            PeerTransport transport = new NettyPeerTransport(
+                    PeerTransportConfig.of(self.id(), config.bind(), self.peerPort(), peers));
+            RaftDriver driver = new RaftDriver(state, wal, walConfig.maxEntryBytes(), transport, machine, self, members,
+                    System::currentTimeMillis);
+            state.cluster(driver);
+            node = driver;
+        } else {
+            node = new LogNode(wal, walConfig.maxEntryBytes(), machine, state, System::currentTimeMillis);
+        }
 
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = Epoll.isAvailable()

@@ -108,7 +108,7 @@ public final class CommandHarness implements AutoCloseable {
                     yield e.reply();
                 }
             }
-            case READ -> machine.read(spec, argv, client, now);
+            case READ, LOCAL_READ -> machine.read(spec, argv, client, now);
             case WRITE -> {
                 Reply[] out = new Reply[1];
                 node.write(spec, argv, reply -> out[0] = reply);

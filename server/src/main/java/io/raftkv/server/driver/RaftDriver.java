@@ -182,6 +182,10 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
 
     @Override
     public void read(CommandSpec spec, byte[][] argv, ClientSession client, ReplySink sink) {
+        if (spec.exec() == io.raftkv.server.command.Exec.LOCAL_READ) {
+            applier.read(0, spec, argv, client, sink);
+            return;
+        }
         enqueue(new ReadRequest(spec, argv, client, sink, System.nanoTime() + redirectWaitNanos()));
     }
 

@@ -100,7 +100,7 @@ public final class KvStateMachine {
 
     /** Runs a READ command for {@code client} against the store as it is now, with this node's clock. */
     public Reply read(CommandSpec spec, byte[][] argv, ClientSession client, long now) {
-        if (spec.exec() != Exec.READ) {
+        if (spec.exec() != Exec.READ && spec.exec() != Exec.LOCAL_READ) {
             throw new IllegalStateException("not a read command: " + spec.name());
         }
         ctx.now = now;

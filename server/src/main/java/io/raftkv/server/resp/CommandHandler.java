@@ -6,6 +6,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.EventExecutor;
 import io.raftkv.server.ServerState;
+import io.raftkv.server.cluster.ClusterMember;
+import io.raftkv.server.cluster.ClusterView;
+import io.raftkv.server.cluster.KeySlot;
+import io.raftkv.server.cluster.Redirect;
 import io.raftkv.server.command.Args;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandContext;
@@ -46,7 +50,8 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private EventExecutor loop;
-    private Exec inflightKind;
+    /** Whether the commands in flight are writes (else reads); meaningful while inflight > 0. */
+    private boolean inflightWrites;
     private int inflight;
     private boolean closing;
 
@@ -145,10 +150,18 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
                     drain();
                 }
             }
-            case READ, WRITE -> {
+            case READ, LOCAL_READ, WRITE -> {
+                ClusterView cluster = server.cluster();
+                if (cluster != null) {
+                    Reply redirect = redirect(cluster, spec, argv);
+                    if (redirect != null) {
+                        answer(redirect);
+                        return;
+                    }
+                }
                 Slot slot = new Slot();
                 slots.add(slot);
-                if (held.isEmpty() && (inflight == 0 || inflightKind == spec.exec())) {
+                if (held.isEmpty() && (inflight == 0 || inflightWrites == (spec.exec() == Exec.WRITE))) {
                     dispatch(spec, argv, slot);
                 } else {
                     held.add(new Held(spec, argv, slot));
@@ -168,9 +181,30 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
         }
     }
 
+    /**
+     * A follower's answer to a command only the leader may serve (Redis Cluster's model: replicas redirect): -MOVED
+     * for keyed writes and for keyed reads unless the connection sent READONLY, -READONLY for keyless writes. Null when
+     * this node may take the command, or when no leader is known (the node then waits, bounded, for an election).
+     */
+    private Reply redirect(ClusterView cluster, CommandSpec spec, byte[][] argv) {
+        long leader = cluster.leaderId();
+        if (leader == 0 || leader == cluster.self().id() || spec.exec() == Exec.LOCAL_READ) {
+            return null;
+        }
+        int[] keys = spec.keyIndexes(argv.length);
+        if (spec.exec() == Exec.READ && (keys.length == 0 || session.readonlyMode())) {
+            return null; // served here through ReadIndex
+        }
+        ClusterMember l = cluster.leader();
+        if (l == null) {
+            return null;
+        }
+        return keys.length > 0 ? Redirect.moved(KeySlot.of(argv[keys[0]]), l) : Redirect.READONLY;
+    }
+
     private void dispatch(CommandSpec spec, byte[][] argv, Slot slot) {
         inflight++;
-        inflightKind = spec.exec();
+        inflightWrites = spec.exec() == Exec.WRITE;
         if (spec.exec() == Exec.WRITE) {
             node.write(spec, argv, reply -> completed(slot, reply));
         } else {
@@ -189,7 +223,7 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
     private void onCompleted(Slot slot, Reply reply) {
         slot.reply = reply;
         inflight--;
-        while (!held.isEmpty() && (inflight == 0 || held.peek().spec().exec() == inflightKind)) {
+        while (!held.isEmpty() && (inflight == 0 || (held.peek().spec().exec() == Exec.WRITE) == inflightWrites)) {
             Held h = held.poll();
             dispatch(h.spec(), h.argv(), h.slot());
         }

@@ -50,7 +50,7 @@ public final class ServerCommands {
                         .summary("Sets configuration parameters in-flight.").impl(ServerCommands::configSet))
                 .sub(CommandSpec.builder("resetstat", 2).flags(ADMIN, NOSCRIPT, LOADING, STALE).since("2.0.0")
                         .summary("Resets the server's statistics.").impl(ServerCommands::configResetstat)));
-        table.add(CommandSpec.builder("info", -1).flags(LOADING, STALE).exec(Exec.READ).group("server")
+        table.add(CommandSpec.builder("info", -1).flags(LOADING, STALE).exec(Exec.LOCAL_READ).group("server")
                 .since("1.0.0").summary("Returns information and statistics about the server.")
                 .impl(ServerCommands::info));
         table.add(CommandSpec.builder("shutdown", -1).flags(ADMIN, NOSCRIPT, LOADING, STALE).group("server")
