@@ -289,7 +289,8 @@ public final class RaftNode {
         if (pr.match == log.lastIndex()) {
             sendTimeoutNow(to);
         } else {
-            sendAppend(to, false);
+            // Even if nothing is new to send: a rejection tells us where the target really is.
+            sendAppend(to, true);
         }
         return true;
     }

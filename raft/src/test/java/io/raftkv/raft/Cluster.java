@@ -35,7 +35,10 @@ final class Cluster {
         this(size, RaftConfig::of);
     }
 
+    private final java.util.function.LongFunction<RaftConfig> config;
+
     Cluster(int size, java.util.function.LongFunction<RaftConfig> config) {
+        this.config = config;
         long[] ids = new long[size];
         for (int i = 0; i < size; i++) {
             ids[i] = i + 1;
@@ -56,6 +59,16 @@ final class Cluster {
         storage.append(entries);
         storage.setHardState(hardState);
         nodes.put(id, new RaftNode(config, storage));
+    }
+
+    /**
+     * Crashes node {@code id} and starts it again from what it persisted: volatile state (role, leader, commit
+     * beyond the persisted one, unstable entries, its state machine) is lost; messages in flight stay in flight.
+     */
+    void restart(long id) {
+        note("restart " + id);
+        applied.get(id).clear();
+        nodes.put(id, new RaftNode(config.apply(id), storages.get(id)));
     }
 
     RaftNode node(long id) {
