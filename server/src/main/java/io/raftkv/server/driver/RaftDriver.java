@@ -80,6 +80,8 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     private final Membership membership;
     private final long tickNanos;
     private final long electionNanos;
+    /** Driver thread only (it keeps scratch state). Frames are at most the transport's limit. */
+    private final MessageCodec codec = new MessageCodec();
     private final ManyToOneConcurrentLinkedQueue<Object> inbox = new ManyToOneConcurrentLinkedQueue<>();
     private final Thread thread;
     private final CountDownLatch started = new CountDownLatch(1);
@@ -266,7 +268,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         if (event instanceof Inbound in) {
             Message m;
             try {
-                m = MessageCodec.decode(in.frame());
+                m = codec.decode(in.frame());
             } catch (CodecException e) {
                 log.warn("dropping a bad frame from peer {}: {}", in.from(), e.getMessage());
                 return;
@@ -368,7 +370,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         }
         if (walFailure == null) {
             for (Message m : rd.messages()) {
-                transport.send(m.to(), MessageCodec.encode(m));
+                transport.send(m.to(), codec.encode(m));
             }
         }
         if (!rd.committedEntries().isEmpty()) {
