@@ -63,6 +63,7 @@ final class PeerLink implements Runnable {
     private ScheduledFuture<?> reconnect;
     private long connectedAtNanos;
     private int failuresInRow;
+    private String closeCause = "";
 
     PeerLink(PeerTransportConfig config, PeerAddress address, EventLoop loop, Bootstrap base, Random random,
              ChannelGroup channels) {
@@ -207,13 +208,15 @@ final class PeerLink implements Runnable {
         if (System.nanoTime() - connectedAtNanos >= stableAfterNanos) {
             backoff.reset();
         }
-        log.info("lost connection to peer {}{}", address, lastError.isEmpty() ? "" : ": " + lastError);
+        log.info("lost connection to peer {}{}", address, closeCause.isEmpty() ? "" : ": " + closeCause);
+        closeCause = "";
         scheduleReconnect();
     }
 
     /** On the event loop, from the pipeline. */
     void connectionFailed(Throwable cause) {
         lastError = cause.toString();
+        closeCause = lastError;
         log.debug("connection to peer {} failed", address, cause);
     }
 

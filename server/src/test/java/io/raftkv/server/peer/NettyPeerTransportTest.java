@@ -138,6 +138,43 @@ class NettyPeerTransportTest {
     }
 
     @Test
+    void concurrentSendersEachKeepTheirOrder() throws InterruptedException {
+        List<PeerAddress> cluster = cluster(PeerTesting.freePort(), PeerTesting.freePort());
+        NettyPeerTransport a = node(1, cluster);
+        NettyPeerTransport b = node(2, cluster);
+        a.start(new PeerTesting.Inbox());
+        List<byte[]> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        b.start((from, f) -> received.add(f));
+        awaitMesh(List.of(a, b));
+
+        int threads = 4;
+        int n = 3000;
+        List<Thread> senders = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        for (int t = 0; t < threads; t++) {
+            long tag = t;
+            senders.add(new Thread(() -> {
+                for (int i = 0; i < n; i++) {
+                    if (!a.send(2, frame(tag, i, 32))) {
+                        refused.incrementAndGet();
+                    }
+                }
+            }, "sender-" + t));
+        }
+        senders.forEach(Thread::start);
+        for (Thread t : senders) {
+            t.join();
+        }
+        assertEquals(0, refused.get(), "the queue is large enough for every frame here");
+        await("all frames arrive", () -> received.size() == threads * n, a::status);
+        long[] next = new long[threads];
+        for (byte[] f : received) {
+            int tag = (int) PeerTesting.senderOf(f);
+            assertEquals(next[tag]++, PeerTesting.seqOf(f), "order of sender thread " + tag);
+        }
+    }
+
+    @Test
     void framesForAPeerThatIsNotUpAreDroppedThenDeliveryStartsOnceItConnects() {
         List<PeerAddress> cluster = cluster(PeerTesting.freePort(), PeerTesting.freePort());
         NettyPeerTransport a = node(1, cluster);
