@@ -119,7 +119,8 @@ public final class NettyPeerTransport implements PeerTransport {
                     + config.bindPort() + ": " + e, e);
         }
         channels.add(serverChannel);
-        log.info("node {} listening for peers on {}", config.selfId(), serverChannel.localAddress());
+        log.info("node {} listening for peers on {} ({})", config.selfId(), serverChannel.localAddress(),
+                serverChannelType == EpollServerSocketChannel.class ? "epoll" : "nio");
         for (PeerLink link : linkList) {
             link.start();
         }
