@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.util.concurrent.ScheduledFuture;
+import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +46,8 @@ final class PeerLink implements Runnable {
     private final int maxFrameBytes;
     private final int maxQueuedFrames;
     private final long maxQueuedBytes;
-    private final long stableAfterNanos;
+    private final LongHashSet expectedReplier = new LongHashSet();
+    private final long handshakeTimeoutMillis;
     private final ManyToOneConcurrentArrayQueue<byte[]> queue;
     private final AtomicInteger queuedFrames = new AtomicInteger();
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -61,7 +63,6 @@ final class PeerLink implements Runnable {
     private final ReconnectBackoff backoff;
     private Channel channel;
     private ScheduledFuture<?> reconnect;
-    private long connectedAtNanos;
     private int failuresInRow;
     private String closeCause = "";
 
@@ -74,7 +75,8 @@ final class PeerLink implements Runnable {
         this.maxFrameBytes = config.maxFrameBytes();
         this.maxQueuedFrames = config.maxQueuedFramesPerPeer();
         this.maxQueuedBytes = config.maxQueuedBytesPerPeer();
-        this.stableAfterNanos = config.reconnectBackoffMax().toNanos();
+        this.expectedReplier.add(address.id());
+        this.handshakeTimeoutMillis = config.handshakeTimeout().toMillis();
         this.queue = new ManyToOneConcurrentArrayQueue<>(maxQueuedFrames);
         this.backoff = new ReconnectBackoff(config.reconnectBackoffMin().toMillis(),
                 config.reconnectBackoffMax().toMillis(), random);
@@ -86,6 +88,19 @@ final class PeerLink implements Runnable {
 
     long id() {
         return address.id();
+    }
+
+    long selfId() {
+        return selfId;
+    }
+
+    /** The only sender accepted in the handshake reply: the peer itself. */
+    LongHashSet expectedReplier() {
+        return expectedReplier;
+    }
+
+    long handshakeTimeoutMillis() {
+        return handshakeTimeoutMillis;
     }
 
     /** Any thread. See {@link PeerTransport#send}. */
@@ -133,6 +148,9 @@ final class PeerLink implements Runnable {
             discardQueued();
             return;
         }
+        if (!connected) { // handshake not answered yet; handshakeAnswered wakes the drain
+            return;
+        }
         int written = 0;
         while (written < MAX_BATCH_FRAMES && ch.isWritable()) {
             byte[] frame = queue.poll();
@@ -171,14 +189,7 @@ final class PeerLink implements Runnable {
     private void onConnectDone(io.netty.util.concurrent.Future<? super Void> f) {
         Channel ch = ((ChannelFuture) f).channel();
         if (!f.isSuccess()) {
-            failuresInRow++;
-            lastError = "connect: " + f.cause();
-            if (failuresInRow == 1) {
-                log.info("cannot connect to peer {}: {} (retrying with backoff)", address, f.cause().toString());
-            } else {
-                log.debug("cannot connect to peer {}: {}", address, f.cause().toString());
-            }
-            scheduleReconnect();
+            attemptFailed("connect: " + f.cause());
             return;
         }
         if (closed) {
@@ -186,11 +197,18 @@ final class PeerLink implements Runnable {
             return;
         }
         channel = ch;
-        connectedAtNanos = System.nanoTime();
-        failuresInRow = 0;
-        ch.writeAndFlush(Handshake.encode(ch.alloc(), selfId, address.id()), ch.voidPromise());
         ch.closeFuture().addListener(c -> onClosed(ch));
+        ch.writeAndFlush(Handshake.encode(ch.alloc(), selfId, address.id()), ch.voidPromise());
+    }
+
+    /** On the event loop: the listener accepted our hello; frames may flow. */
+    void handshakeAnswered(Channel ch) {
+        if (channel != ch || closed) {
+            return;
+        }
         connected = true;
+        failuresInRow = 0;
+        backoff.reset();
         log.info("connected to peer {}", address);
         wakeDrain();
     }
@@ -199,17 +217,32 @@ final class PeerLink implements Runnable {
         if (channel != ch) {
             return;
         }
+        boolean wasConnected = connected;
         channel = null;
         connected = false;
         discardQueued();
         if (closed) {
             return;
         }
-        if (System.nanoTime() - connectedAtNanos >= stableAfterNanos) {
-            backoff.reset();
-        }
-        log.info("lost connection to peer {}{}", address, closeCause.isEmpty() ? "" : ": " + closeCause);
+        String cause = closeCause;
         closeCause = "";
+        if (!wasConnected) {
+            attemptFailed("closed before the handshake was answered"
+                    + (cause.isEmpty() ? " (refused? see the peer's log)" : ": " + cause));
+            return;
+        }
+        log.info("lost connection to peer {}{}", address, cause.isEmpty() ? "" : ": " + cause);
+        scheduleReconnect();
+    }
+
+    private void attemptFailed(String why) {
+        failuresInRow++;
+        lastError = why;
+        if (failuresInRow == 1) {
+            log.info("cannot connect to peer {}: {} (retrying with backoff)", address, why);
+        } else {
+            log.debug("cannot connect to peer {}: {}", address, why);
+        }
         scheduleReconnect();
     }
 
