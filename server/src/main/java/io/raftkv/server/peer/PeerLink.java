@@ -26,6 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * else (connecting, draining, the channel field) is confined to this link's event loop, which is fixed at
  * construction so that connect, drain and close callbacks never race.
  *
+ * <p>Connecting: dial, send the hello, and count as connected only when the peer's handshake reply arrives; any
+ * failure before that is a failed attempt and the next one waits for the backoff, which resets once a reply arrives.
+ *
  * <p>Flow: a sender reserves room (frames, then bytes) and enqueues; the first sender to find no drain pending
  * schedules one on the event loop ({@link #run}), which writes frames while the channel is writable, up to a batch,
  * then flushes once. When the channel is unwritable (above the high water mark) frames stay queued up to the bound and
@@ -123,10 +126,9 @@ final class PeerLink implements Runnable {
             queuedFrames.decrementAndGet();
             return drop();
         }
-        if (!queue.offer(frame)) { // cannot happen: capacity >= maxQueuedFrames >= reserved frames
-            queuedBytes.addAndGet(-length);
-            queuedFrames.decrementAndGet();
-            return drop();
+        if (!queue.offer(frame)) {
+            throw new IllegalStateException("queue full below its reserved bound: capacity " + queue.capacity()
+                    + " < " + maxQueuedFrames);
         }
         wakeDrain();
         return true;

@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A peer that accepts, answers the handshake and never reads again: the socket buffers fill, the connection turns unwritable, frames wait in the
- * bounded queue and the rest are dropped and counted, while {@code send} keeps returning at once.
+ * A peer that accepts, answers the handshake and never reads again: the socket buffers fill, the connection turns
+ * unwritable, frames wait in the bounded queue and the rest are dropped and counted, while {@code send} keeps
+ * returning at once.
  */
 class NettyPeerTransportBackPressureTest {
 

@@ -95,7 +95,8 @@ class PeerPipelineTest {
     void bytesSplitAnywhereMakeTheSameFrames() {
         ByteBuf all = goodHandshake();
         byte[] big = PeerTesting.frame(KNOWN, 7, MAX_FRAME);
-        all.writeBytes(framed(PeerTesting.frame(KNOWN, 6, 100))).writeBytes(framed(big)).writeBytes(framed(new byte[0]));
+        all.writeBytes(framed(PeerTesting.frame(KNOWN, 6, 100))).writeBytes(framed(big))
+                .writeBytes(framed(new byte[0]));
         byte[] wire = new byte[all.readableBytes()];
         all.readBytes(wire);
         all.release();
