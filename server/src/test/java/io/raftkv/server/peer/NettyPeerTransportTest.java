@@ -101,6 +101,30 @@ class NettyPeerTransportTest {
     }
 
     @Test
+    void aFrameOfTheDefault64MiBLimitPassesAlthoughItExceedsTheQueueByteBound() {
+        List<PeerAddress> cluster = cluster(PeerTesting.freePort(), PeerTesting.freePort());
+        List<NettyPeerTransport> nodes = new ArrayList<>();
+        List<PeerTesting.Inbox> inboxes = new ArrayList<>();
+        for (long id = 1; id <= 2; id++) {
+            PeerTransportConfig defaults = PeerTransportConfig.of(id, LOOPBACK, cluster.get((int) id - 1).port(),
+                    cluster);
+            NettyPeerTransport t = new NettyPeerTransport(defaults, new Random(id));
+            open.add(t);
+            PeerTesting.Inbox in = new PeerTesting.Inbox();
+            t.start(in);
+            nodes.add(t);
+            inboxes.add(in);
+        }
+        awaitMesh(nodes);
+        byte[] huge = frame(1, 1, PeerTransportConfig.DEFAULT_MAX_FRAME_BYTES);
+        assertTrue(nodes.get(0).send(2, huge), "accepted: nothing else is queued");
+        assertTrue(nodes.get(0).send(2, frame(1, 2, 16)), "a small frame may follow it");
+        await("both arrive", () -> inboxes.get(1).count(1) == 2, nodes.get(0)::status);
+        assertArrayEquals(huge, inboxes.get(1).from(1).get(0));
+        assertEquals(2L, PeerTesting.seqOf(inboxes.get(1).from(1).get(1)));
+    }
+
+    @Test
     void threeNodesAllToAllKeepPerSenderOrder() {
         List<PeerAddress> cluster = cluster(PeerTesting.freePort(), PeerTesting.freePort(), PeerTesting.freePort());
         List<NettyPeerTransport> nodes = new ArrayList<>();
