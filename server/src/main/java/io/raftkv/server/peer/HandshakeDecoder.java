@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * First handler of an inbound peer connection: reads and checks the {@link Handshake}, then fires it as a user event
- * (so {@link InboundFrameHandler} learns the sender) and removes itself, passing any bytes that followed to the frame
- * decoder. A wrong magic, version, unknown sender or wrong receiver, or no handshake within the timeout, closes the
- * connection with a log line. One instance per connection.
+ * First handler of every peer connection, on both ends: reads and checks the other side's {@link Handshake} (the
+ * dialer's hello on an accepted connection, the listener's reply on a dialed one), then fires it as a user event and
+ * removes itself, passing any bytes that followed to the next handler. A wrong magic, version, unexpected sender or
+ * wrong receiver, or no handshake within the timeout, closes the connection with a log line. One per connection.
  */
 final class HandshakeDecoder extends ByteToMessageDecoder {
 
@@ -24,13 +24,18 @@ final class HandshakeDecoder extends ByteToMessageDecoder {
     private final long selfId;
     private final LongHashSet knownSenders;
     private final long timeoutMillis;
+    private final String role;
     private ScheduledFuture<?> timeout;
     private boolean refused;
 
-    /** {@code knownSenders} is shared and must not change after construction. */
-    HandshakeDecoder(long selfId, LongHashSet knownSenders, long timeoutMillis) {
+    /**
+     * @param expectedSenders the ids accepted as sender; shared, must not change after construction
+     * @param role            names the connection in log lines, e.g. "inbound peer connection"
+     */
+    HandshakeDecoder(long selfId, LongHashSet expectedSenders, long timeoutMillis, String role) {
         this.selfId = selfId;
-        this.knownSenders = knownSenders;
+        this.role = role;
+        this.knownSenders = expectedSenders;
         this.timeoutMillis = timeoutMillis;
     }
 
@@ -72,7 +77,7 @@ final class HandshakeDecoder extends ByteToMessageDecoder {
         } else if (version != Handshake.VERSION) {
             refuse(ctx, "unsupported protocol version " + version + " (this node speaks " + Handshake.VERSION + ")");
         } else if (!knownSenders.contains(sender)) {
-            refuse(ctx, "unknown sender id " + sender);
+            refuse(ctx, "unexpected sender id " + sender);
         } else if (receiver != selfId) {
             refuse(ctx, "handshake addressed to node " + receiver + ", this is node " + selfId);
         } else {
@@ -98,7 +103,7 @@ final class HandshakeDecoder extends ByteToMessageDecoder {
         }
         refused = true;
         cancelTimeout();
-        log.warn("refusing peer connection from {}: {}", ctx.channel().remoteAddress(), why);
+        log.warn("closing {} {}: {}", role, ctx.channel().remoteAddress(), why);
         ctx.close();
     }
 

@@ -9,7 +9,8 @@ import org.agrona.collections.LongHashSet;
 
 /**
  * The pipeline of a connection accepted on the peer port: {@code handshake} (checks who is calling, then leaves) →
- * {@code frames} (length-prefixed framing, bounded) → {@code inbound} (copy out, hand to Raft).
+ * {@code frames} (length-prefixed framing, bounded) → {@code inbound} (answers the handshake, then copies frames
+ * out to Raft).
  */
 final class InboundChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -40,8 +41,9 @@ final class InboundChannelInitializer extends ChannelInitializer<Channel> {
     /** Builds the pipeline; also used by EmbeddedChannel tests. */
     static void pipeline(ChannelPipeline p, PeerTransportConfig config, LongHashSet knownSenders,
                          Long2ObjectHashMap<PeerLink> links, PeerTransport.Inbound inbound) {
-        p.addLast("handshake", new HandshakeDecoder(config.selfId(), knownSenders, config.handshakeTimeout().toMillis()));
+        p.addLast("handshake", new HandshakeDecoder(config.selfId(), knownSenders,
+                config.handshakeTimeout().toMillis(), "inbound peer connection from"));
         p.addLast("frames", new PeerFrameDecoder(config.maxFrameBytes()));
-        p.addLast("inbound", new InboundFrameHandler(inbound, links));
+        p.addLast("inbound", new InboundFrameHandler(config.selfId(), inbound, links));
     }
 }

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 
 /**
- * Last handler of an inbound peer connection: learns the sender from the {@link Handshake} event, then copies each
+ * Last handler of an inbound peer connection: learns the sender from the {@link Handshake} event and answers it with
+ * this node's handshake (the dialer counts itself connected only then), then copies each
  * frame into a fresh {@code byte[]} for {@link PeerTransport.Inbound} (the buffer is released by the superclass,
  * exactly once). Any decoding error (oversized or negative length) closes this connection only. One per connection.
  */
@@ -19,14 +20,16 @@ final class InboundFrameHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
     private static final Logger log = LoggerFactory.getLogger(InboundFrameHandler.class);
 
+    private final long selfId;
     private final PeerTransport.Inbound inbound;
     private final Long2ObjectHashMap<PeerLink> links;
     private long from;
     private PeerLink link;
 
     /** {@code links} is shared and must not change after construction. */
-    InboundFrameHandler(PeerTransport.Inbound inbound, Long2ObjectHashMap<PeerLink> links) {
+    InboundFrameHandler(long selfId, PeerTransport.Inbound inbound, Long2ObjectHashMap<PeerLink> links) {
         super(ByteBuf.class, true);
+        this.selfId = selfId;
         this.inbound = inbound;
         this.links = links;
     }
@@ -36,6 +39,7 @@ final class InboundFrameHandler extends SimpleChannelInboundHandler<ByteBuf> {
         if (evt instanceof Handshake h) {
             from = h.sender();
             link = links.get(from);
+            ctx.writeAndFlush(Handshake.encode(ctx.alloc(), selfId, from), ctx.voidPromise());
             log.info("peer {} connected from {}", from, ctx.channel().remoteAddress());
         }
         super.userEventTriggered(ctx, evt);

@@ -35,14 +35,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The TCP peer transport. Each node listens on its peer port and dials every other member; a node sends only on the
  * connection it dialed and receives only on connections it accepted, so two nodes never race to pick one of two
- * connections between them. Every dialed connection begins with a {@link Handshake}; then frames travel as
- * {@code [length:int32][bytes]}.
+ * connections between them. Every dialed connection begins with a {@link Handshake} each way (the dialer's hello,
+ * the listener's reply); then frames travel one way as {@code [length:int32][bytes]}.
  *
  * <p>Sending: {@link #send} reserves room in the peer's bounded queue and returns; the peer's event loop writes
  * queued frames in batches with one flush (see {@link PeerLink}). Frames are accepted only while the peer's
- * connection is up, so a frame sent to a peer that is down or not yet connected is dropped and counted, never held
- * for later. Frames queued when a connection breaks are discarded (counted as dropped); frames already written to a
- * broken connection are lost silently. Raft retries what it needs.
+ * connection is up (its handshake reply received), so a frame sent to a peer that is down or not yet connected is
+ * dropped and counted, never held for later. Frames queued when a connection breaks are discarded (counted as
+ * dropped); frames already written to a broken connection are lost silently. Raft retries what it needs.
  *
  * <p>Memory per peer is bounded by the queue's bounds plus the connection's high water mark plus one frame.
  *
@@ -119,7 +119,8 @@ public final class NettyPeerTransport implements PeerTransport {
                     + config.bindPort() + ": " + e, e);
         }
         channels.add(serverChannel);
-        log.info("node {} listening for peers on {}", config.selfId(), serverChannel.localAddress());
+        log.info("node {} listening for peers on {} ({})", config.selfId(), serverChannel.localAddress(),
+                serverChannelType == EpollServerSocketChannel.class ? "epoll" : "nio");
         for (PeerLink link : linkList) {
             link.start();
         }

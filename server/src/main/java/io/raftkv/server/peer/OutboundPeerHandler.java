@@ -5,9 +5,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Last handler of a connection this node dialed: resumes draining the peer's queue when the connection becomes
- * writable again, and closes it on any error (the link reconnects). The listener never sends anything back, so
- * bytes read here are released and ignored. One per connection (it belongs to one link).
+ * Last handler of a connection this node dialed: tells the link when the listener's handshake reply arrives, resumes
+ * draining the peer's queue when the connection becomes writable again, and closes it on any error (the link
+ * reconnects). The listener sends nothing after its reply, so bytes read here are released and ignored. One per
+ * connection (it belongs to one link).
  */
 final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
 
@@ -23,6 +24,14 @@ final class OutboundPeerHandler extends ChannelInboundHandlerAdapter {
             link.wakeDrain();
         }
         ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof Handshake) {
+            link.handshakeAnswered(ctx.channel());
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

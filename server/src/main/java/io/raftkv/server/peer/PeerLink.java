@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.util.concurrent.ScheduledFuture;
+import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Threads: {@link #offer} runs on any sender thread and only touches the lock-free queue and atomics; everything
  * else (connecting, draining, the channel field) is confined to this link's event loop, which is fixed at
  * construction so that connect, drain and close callbacks never race.
+ *
+ * <p>Connecting: dial, send the hello, and count as connected only when the peer's handshake reply arrives; any
+ * failure before that is a failed attempt and the next one waits for the backoff, which resets once a reply arrives.
  *
  * <p>Flow: a sender reserves room (frames, then bytes) and enqueues; the first sender to find no drain pending
  * schedules one on the event loop ({@link #run}), which writes frames while the channel is writable, up to a batch,
@@ -45,7 +49,8 @@ final class PeerLink implements Runnable {
     private final int maxFrameBytes;
     private final int maxQueuedFrames;
     private final long maxQueuedBytes;
-    private final long stableAfterNanos;
+    private final LongHashSet expectedReplier = new LongHashSet();
+    private final long handshakeTimeoutMillis;
     private final ManyToOneConcurrentArrayQueue<byte[]> queue;
     private final AtomicInteger queuedFrames = new AtomicInteger();
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -61,8 +66,8 @@ final class PeerLink implements Runnable {
     private final ReconnectBackoff backoff;
     private Channel channel;
     private ScheduledFuture<?> reconnect;
-    private long connectedAtNanos;
     private int failuresInRow;
+    private String closeCause = "";
 
     PeerLink(PeerTransportConfig config, PeerAddress address, EventLoop loop, Bootstrap base, Random random,
              ChannelGroup channels) {
@@ -73,7 +78,8 @@ final class PeerLink implements Runnable {
         this.maxFrameBytes = config.maxFrameBytes();
         this.maxQueuedFrames = config.maxQueuedFramesPerPeer();
         this.maxQueuedBytes = config.maxQueuedBytesPerPeer();
-        this.stableAfterNanos = config.reconnectBackoffMax().toNanos();
+        this.expectedReplier.add(address.id());
+        this.handshakeTimeoutMillis = config.handshakeTimeout().toMillis();
         this.queue = new ManyToOneConcurrentArrayQueue<>(maxQueuedFrames);
         this.backoff = new ReconnectBackoff(config.reconnectBackoffMin().toMillis(),
                 config.reconnectBackoffMax().toMillis(), random);
@@ -85,6 +91,19 @@ final class PeerLink implements Runnable {
 
     long id() {
         return address.id();
+    }
+
+    long selfId() {
+        return selfId;
+    }
+
+    /** The only sender accepted in the handshake reply: the peer itself. */
+    LongHashSet expectedReplier() {
+        return expectedReplier;
+    }
+
+    long handshakeTimeoutMillis() {
+        return handshakeTimeoutMillis;
     }
 
     /** Any thread. See {@link PeerTransport#send}. */
@@ -107,10 +126,9 @@ final class PeerLink implements Runnable {
             queuedFrames.decrementAndGet();
             return drop();
         }
-        if (!queue.offer(frame)) { // cannot happen: capacity >= maxQueuedFrames >= reserved frames
-            queuedBytes.addAndGet(-length);
-            queuedFrames.decrementAndGet();
-            return drop();
+        if (!queue.offer(frame)) {
+            throw new IllegalStateException("queue full below its reserved bound: capacity " + queue.capacity()
+                    + " < " + maxQueuedFrames);
         }
         wakeDrain();
         return true;
@@ -130,6 +148,9 @@ final class PeerLink implements Runnable {
         Channel ch = channel;
         if (ch == null || !ch.isActive()) {
             discardQueued();
+            return;
+        }
+        if (!connected) { // handshake not answered yet; handshakeAnswered wakes the drain
             return;
         }
         int written = 0;
@@ -170,14 +191,7 @@ final class PeerLink implements Runnable {
     private void onConnectDone(io.netty.util.concurrent.Future<? super Void> f) {
         Channel ch = ((ChannelFuture) f).channel();
         if (!f.isSuccess()) {
-            failuresInRow++;
-            lastError = "connect: " + f.cause();
-            if (failuresInRow == 1) {
-                log.info("cannot connect to peer {}: {} (retrying with backoff)", address, f.cause().toString());
-            } else {
-                log.debug("cannot connect to peer {}: {}", address, f.cause().toString());
-            }
-            scheduleReconnect();
+            attemptFailed("connect: " + f.cause());
             return;
         }
         if (closed) {
@@ -185,11 +199,18 @@ final class PeerLink implements Runnable {
             return;
         }
         channel = ch;
-        connectedAtNanos = System.nanoTime();
-        failuresInRow = 0;
-        ch.writeAndFlush(Handshake.encode(ch.alloc(), selfId, address.id()), ch.voidPromise());
         ch.closeFuture().addListener(c -> onClosed(ch));
+        ch.writeAndFlush(Handshake.encode(ch.alloc(), selfId, address.id()), ch.voidPromise());
+    }
+
+    /** On the event loop: the listener accepted our hello; frames may flow. */
+    void handshakeAnswered(Channel ch) {
+        if (channel != ch || closed) {
+            return;
+        }
         connected = true;
+        failuresInRow = 0;
+        backoff.reset();
         log.info("connected to peer {}", address);
         wakeDrain();
     }
@@ -198,22 +219,39 @@ final class PeerLink implements Runnable {
         if (channel != ch) {
             return;
         }
+        boolean wasConnected = connected;
         channel = null;
         connected = false;
         discardQueued();
         if (closed) {
             return;
         }
-        if (System.nanoTime() - connectedAtNanos >= stableAfterNanos) {
-            backoff.reset();
+        String cause = closeCause;
+        closeCause = "";
+        if (!wasConnected) {
+            attemptFailed("closed before the handshake was answered"
+                    + (cause.isEmpty() ? " (refused? see the peer's log)" : ": " + cause));
+            return;
         }
-        log.info("lost connection to peer {}{}", address, lastError.isEmpty() ? "" : ": " + lastError);
+        log.info("lost connection to peer {}{}", address, cause.isEmpty() ? "" : ": " + cause);
+        scheduleReconnect();
+    }
+
+    private void attemptFailed(String why) {
+        failuresInRow++;
+        lastError = why;
+        if (failuresInRow == 1) {
+            log.info("cannot connect to peer {}: {} (retrying with backoff)", address, why);
+        } else {
+            log.debug("cannot connect to peer {}: {}", address, why);
+        }
         scheduleReconnect();
     }
 
     /** On the event loop, from the pipeline. */
     void connectionFailed(Throwable cause) {
         lastError = cause.toString();
+        closeCause = lastError;
         log.debug("connection to peer {} failed", address, cause);
     }
 

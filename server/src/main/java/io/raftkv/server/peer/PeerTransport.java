@@ -5,9 +5,10 @@ import java.util.Map;
 /**
  * Moves opaque frames between cluster members. The frames are the Raft messages already encoded by the raft module's
  * codec (versioned, length-prefixed, CRC32C); the transport never looks inside them. Delivery is best effort: a frame
- * may be dropped (and then {@link #send} says so, or the frame is lost on a connection that breaks), but frames from
- * one sender to one receiver that are delivered arrive in the order they were sent. Raft tolerates loss and retries
- * on its own (heartbeats, AppendEntries probes), so nothing here retries a frame.
+ * may be dropped (and then {@link #send} says so, or the frame is lost on a connection that breaks). Frames from one
+ * sender to one receiver arrive in the order they were sent, except around a reconnection, when the last frames of
+ * the old connection may still arrive after the first of the new one. Raft tolerates loss, duplication and
+ * reordering and retries on its own (heartbeats, AppendEntries probes), so nothing here retries a frame.
  *
  * <p>Two implementations: {@link NettyPeerTransport} (TCP) and {@link InMemoryPeerTransport} (tests, one JVM).
  */
@@ -40,7 +41,11 @@ public interface PeerTransport extends AutoCloseable {
      */
     Map<Long, PeerStatus> status();
 
-    /** Closes connections and stops the transport's threads; queued frames are discarded. Idempotent. */
+    /**
+     * Closes connections and stops the transport's threads; queued frames are discarded, later sends return
+     * {@code false}. Idempotent. Blocks until the threads have stopped, so it must not be called from
+     * {@link Inbound#onFrame} (a transport thread).
+     */
     @Override
     void close();
 

@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A peer that accepts and never reads: the socket buffers fill, the connection turns unwritable, frames wait in the
- * bounded queue and the rest are dropped and counted, while {@code send} keeps returning at once.
+ * A peer that accepts, answers the handshake and never reads again: the socket buffers fill, the connection turns
+ * unwritable, frames wait in the bounded queue and the rest are dropped and counted, while {@code send} keeps
+ * returning at once.
  */
 class NettyPeerTransportBackPressureTest {
 
@@ -38,7 +39,11 @@ class NettyPeerTransportBackPressureTest {
             sink.bind(new InetSocketAddress(InetAddress.getByName(LOOPBACK), 0));
             CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return sink.accept();
+                    Socket s = sink.accept();
+                    s.getInputStream().readNBytes(Handshake.LENGTH); // the hello: the last bytes it ever reads
+                    s.getOutputStream().write(java.nio.ByteBuffer.allocate(Handshake.LENGTH).putInt(Handshake.MAGIC)
+                            .putInt(Handshake.VERSION).putLong(2).putLong(1).array());
+                    return s;
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }

@@ -19,6 +19,7 @@ import static io.raftkv.server.peer.PeerTesting.LOOPBACK;
 import static io.raftkv.server.peer.PeerTesting.await;
 import static io.raftkv.server.peer.PeerTesting.connected;
 import static io.raftkv.server.peer.PeerTesting.frame;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -134,6 +135,8 @@ class NettyPeerTransportHostileInputTest {
             out.writeInt(f.length);
             out.write(f);
             out.flush();
+            byte[] reply = s.getInputStream().readNBytes(Handshake.LENGTH);
+            assertArrayEquals(handshake(Handshake.MAGIC, Handshake.VERSION, 2, 3), reply, "node 2 answers");
             await("2 receives the raw frame from 3", () -> inB.count(3) == 1);
             out.writeInt(-1);
             out.flush();
@@ -163,6 +166,25 @@ class NettyPeerTransportHostileInputTest {
         assertGoodPeerStillServed();
     }
 
+    @Test
+    void aMiswiredNodeIsNeverCountedAsConnected() {
+        // Node 1 believes node 3 listens where node 2 does: node 2 refuses the hello addressed to node 3.
+        List<PeerAddress> wrong = List.of(new PeerAddress(1, LOOPBACK, PeerTesting.freePort()),
+                new PeerAddress(3, LOOPBACK, portB));
+        NettyPeerTransport confused = new NettyPeerTransport(config(1, wrong), new Random(3));
+        try {
+            confused.start(new PeerTesting.Inbox());
+            await("the refusal is recorded", () -> confused.status().get(3L).lastError().contains("handshake"),
+                    confused::status);
+            assertTrue(!connected(confused, 3), "never connected: " + confused.status());
+            assertTrue(!confused.send(3, frame(1, 0, 16)));
+        } finally {
+            confused.close();
+        }
+        assertGoodPeerStillServed();
+        assertEquals(0, inB.count(3));
+    }
+
     private void assertClosedAfter(byte[] payload) throws IOException {
         try (Socket s = new Socket(LOOPBACK, portB)) {
             s.getOutputStream().write(payload);
@@ -173,12 +195,16 @@ class NettyPeerTransportHostileInputTest {
         assertEquals(0, inB.count(3), "nothing from the raw socket was delivered");
     }
 
+    /** Reads until the listener closes; it may have answered a valid hello first, and sends nothing else. */
     private static void assertClosedByPeer(Socket s) throws IOException {
         s.setSoTimeout((int) PeerTesting.PATIENCE.toMillis());
         InputStream in = s.getInputStream();
         try {
-            int r = in.read();
-            assertEquals(-1, r, "the listener never sends bytes; it must close");
+            byte[] got = in.readAllBytes();
+            if (got.length != 0) {
+                assertArrayEquals(handshake(Handshake.MAGIC, Handshake.VERSION, 2, 3), got,
+                        "only a handshake reply may precede the close");
+            }
         } catch (SocketTimeoutException e) {
             fail("connection not closed by node 2");
         } catch (SocketException e) {

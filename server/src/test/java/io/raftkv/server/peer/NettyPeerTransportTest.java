@@ -101,6 +101,30 @@ class NettyPeerTransportTest {
     }
 
     @Test
+    void aFrameOfTheDefault64MiBLimitPassesAlthoughItExceedsTheQueueByteBound() {
+        List<PeerAddress> cluster = cluster(PeerTesting.freePort(), PeerTesting.freePort());
+        List<NettyPeerTransport> nodes = new ArrayList<>();
+        List<PeerTesting.Inbox> inboxes = new ArrayList<>();
+        for (long id = 1; id <= 2; id++) {
+            PeerTransportConfig defaults = PeerTransportConfig.of(id, LOOPBACK, cluster.get((int) id - 1).port(),
+                    cluster);
+            NettyPeerTransport t = new NettyPeerTransport(defaults, new Random(id));
+            open.add(t);
+            PeerTesting.Inbox in = new PeerTesting.Inbox();
+            t.start(in);
+            nodes.add(t);
+            inboxes.add(in);
+        }
+        awaitMesh(nodes);
+        byte[] huge = frame(1, 1, PeerTransportConfig.DEFAULT_MAX_FRAME_BYTES);
+        assertTrue(nodes.get(0).send(2, huge), "accepted: nothing else is queued");
+        assertTrue(nodes.get(0).send(2, frame(1, 2, 16)), "a small frame may follow it");
+        await("both arrive", () -> inboxes.get(1).count(1) == 2, nodes.get(0)::status);
+        assertArrayEquals(huge, inboxes.get(1).from(1).get(0));
+        assertEquals(2L, PeerTesting.seqOf(inboxes.get(1).from(1).get(1)));
+    }
+
+    @Test
     void threeNodesAllToAllKeepPerSenderOrder() {
         List<PeerAddress> cluster = cluster(PeerTesting.freePort(), PeerTesting.freePort(), PeerTesting.freePort());
         List<NettyPeerTransport> nodes = new ArrayList<>();
@@ -134,6 +158,43 @@ class NettyPeerTransportTest {
                     assertEquals(expected, in.seqs(from), "order of frames from " + from + " at " + to);
                 }
             }
+        }
+    }
+
+    @Test
+    void concurrentSendersEachKeepTheirOrder() throws InterruptedException {
+        List<PeerAddress> cluster = cluster(PeerTesting.freePort(), PeerTesting.freePort());
+        NettyPeerTransport a = node(1, cluster);
+        NettyPeerTransport b = node(2, cluster);
+        a.start(new PeerTesting.Inbox());
+        List<byte[]> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        b.start((from, f) -> received.add(f));
+        awaitMesh(List.of(a, b));
+
+        int threads = 4;
+        int n = 3000;
+        List<Thread> senders = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        for (int t = 0; t < threads; t++) {
+            long tag = t;
+            senders.add(new Thread(() -> {
+                for (int i = 0; i < n; i++) {
+                    if (!a.send(2, frame(tag, i, 32))) {
+                        refused.incrementAndGet();
+                    }
+                }
+            }, "sender-" + t));
+        }
+        senders.forEach(Thread::start);
+        for (Thread t : senders) {
+            t.join();
+        }
+        assertEquals(0, refused.get(), "the queue is large enough for every frame here");
+        await("all frames arrive", () -> received.size() == threads * n, a::status);
+        long[] next = new long[threads];
+        for (byte[] f : received) {
+            int tag = (int) PeerTesting.senderOf(f);
+            assertEquals(next[tag]++, PeerTesting.seqOf(f), "order of sender thread " + tag);
         }
     }
 

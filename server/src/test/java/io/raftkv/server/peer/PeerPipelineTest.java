@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -80,13 +81,22 @@ class PeerPipelineTest {
         assertEquals(List.of(0L, 1L, 2L, 3L, 4L), inbox.seqs(KNOWN));
         assertTrue(ch.isOpen());
         assertEquals(List.of("frames", "inbound"), ch.pipeline().names().subList(0, 2), "handshake stage removed");
+        ByteBuf reply = ch.readOutbound();
+        assertEquals(Handshake.LENGTH, reply.readableBytes());
+        assertEquals(Handshake.MAGIC, reply.readInt());
+        assertEquals(Handshake.VERSION, reply.readInt());
+        assertEquals(SELF, reply.readLong(), "the reply names this node as sender");
+        assertEquals(KNOWN, reply.readLong(), "and the dialer as receiver");
+        reply.release();
+        assertNull(ch.readOutbound(), "nothing but the reply is ever sent back");
     }
 
     @Test
     void bytesSplitAnywhereMakeTheSameFrames() {
         ByteBuf all = goodHandshake();
         byte[] big = PeerTesting.frame(KNOWN, 7, MAX_FRAME);
-        all.writeBytes(framed(PeerTesting.frame(KNOWN, 6, 100))).writeBytes(framed(big)).writeBytes(framed(new byte[0]));
+        all.writeBytes(framed(PeerTesting.frame(KNOWN, 6, 100))).writeBytes(framed(big))
+                .writeBytes(framed(new byte[0]));
         byte[] wire = new byte[all.readableBytes()];
         all.readBytes(wire);
         all.release();
@@ -102,38 +112,38 @@ class PeerPipelineTest {
     @Test
     void wrongMagicClosesTheConnection() {
         feed(handshake(0x47455420, Handshake.VERSION, KNOWN, SELF));
-        assertRefused();
+        assertHelloRefused();
     }
 
     @Test
     void wrongVersionClosesTheConnection() {
         feed(handshake(Handshake.MAGIC, Handshake.VERSION + 1, KNOWN, SELF));
-        assertRefused();
+        assertHelloRefused();
     }
 
     @Test
     void unknownSenderClosesTheConnection() {
         feed(handshake(Handshake.MAGIC, Handshake.VERSION, 99, SELF));
-        assertRefused();
+        assertHelloRefused();
     }
 
     @Test
     void ownIdAsSenderClosesTheConnection() {
         feed(handshake(Handshake.MAGIC, Handshake.VERSION, SELF, SELF));
-        assertRefused();
+        assertHelloRefused();
     }
 
     @Test
     void handshakeForAnotherNodeClosesTheConnection() {
         feed(handshake(Handshake.MAGIC, Handshake.VERSION, KNOWN, 3));
-        assertRefused();
+        assertHelloRefused();
     }
 
     @Test
     void bytesAfterARefusedHandshakeAreIgnored() {
         ByteBuf b = handshake(Handshake.MAGIC, 9, KNOWN, SELF).writeBytes(framed(new byte[] {1, 2, 3}));
         feed(b);
-        assertRefused();
+        assertHelloRefused();
     }
 
     @Test
@@ -167,7 +177,7 @@ class PeerPipelineTest {
         assertTrue(ch.isOpen());
         ch.advanceTimeBy(6, TimeUnit.SECONDS);
         ch.runScheduledPendingTasks();
-        assertRefused();
+        assertHelloRefused();
     }
 
     @Test
@@ -223,6 +233,11 @@ class PeerPipelineTest {
         LongHashSet s = new LongHashSet();
         s.add(KNOWN);
         return s;
+    }
+
+    private void assertHelloRefused() {
+        assertRefused();
+        assertNull(ch.readOutbound(), "a refused hello gets no reply");
     }
 
     private void assertRefused() {

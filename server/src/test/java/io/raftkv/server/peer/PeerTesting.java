@@ -126,6 +126,14 @@ final class PeerTesting {
         }
 
         void assertNoLeaks() {
+            List<String> leaks = leakReports();
+            if (!leaks.isEmpty()) {
+                fail("Netty reported leaks: " + leaks);
+            }
+        }
+
+        /** Gives the detector a chance to report (GC, then tracked allocations) and returns its reports so far. */
+        List<String> leakReports() {
             for (int round = 0; round < 3; round++) {
                 System.gc();
                 for (int i = 0; i < 64; i++) {
@@ -141,9 +149,7 @@ final class PeerTesting {
                     leaks.add(e.getFormattedMessage());
                 }
             }
-            if (!leaks.isEmpty()) {
-                fail("Netty reported leaks: " + leaks);
-            }
+            return leaks;
         }
 
         @Override
