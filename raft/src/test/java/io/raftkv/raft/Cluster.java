@@ -201,10 +201,14 @@ final class Cluster {
         int n = 0;
         for (Message m : batch) {
             if (cut(m)) {
-                note("  drop    " + describe(m));
+                if (recording) {
+                    note("  drop    " + describe(m));
+                }
                 continue;
             }
-            note("  deliver " + describe(m));
+            if (recording) {
+                note("  deliver " + describe(m));
+            }
             delivered.add(m);
             nodes.get(m.to()).step(m);
             processReady(m.to());
@@ -220,16 +224,38 @@ final class Cluster {
         int n = 0;
         for (Message m : batch) {
             if (cut(m)) {
-                note("  drop    " + describe(m));
+                if (recording) {
+                    note("  drop    " + describe(m));
+                }
                 continue;
             }
-            note("  deliver " + describe(m));
+            if (recording) {
+                note("  deliver " + describe(m));
+            }
             delivered.add(m);
             nodes.get(m.to()).step(m);
             processReady(m.to());
             n++;
         }
         return n;
+    }
+
+    /**
+     * Delivers the in-flight message at {@code position} (dropped if the network cuts it); with {@code duplicate}
+     * a copy stays in flight to be delivered again later.
+     */
+    void deliverAt(int position, boolean duplicate) {
+        Message m = duplicate ? inFlight.get(position) : inFlight.remove(position);
+        if (cut(m)) {
+            if (recording) {
+                note("  drop    " + describe(m));
+            }
+            return;
+        }
+        note("  deliver " + describe(m) + (duplicate ? " (duplicate stays)" : ""));
+        delivered.add(m);
+        nodes.get(m.to()).step(m);
+        processReady(m.to());
     }
 
     /** Delivers messages until none are left in flight (no ticks pass). */
@@ -284,7 +310,13 @@ final class Cluster {
         expectEquals(Role.LEADER, node(id).role(), "role of " + id);
     }
 
+    /** Set false to skip the transcript (long randomized runs; replay the seed with it on to debug). */
+    boolean recording = true;
+
     void note(String line) {
+        if (!recording) {
+            return;
+        }
         transcript.append(line).append('\n');
     }
 
