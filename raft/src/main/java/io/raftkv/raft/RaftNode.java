@@ -530,6 +530,8 @@ public final class RaftNode {
     private void handleVoteRequest(long from, long msgTerm, long lastIndex, long lastTerm, boolean pre) {
         // Raft paper §5.2: at most one vote per term (a pre-vote binds nothing, so it may go to a future term).
         boolean canVote = vote == from || (vote == 0 && leaderId == 0) || (pre && msgTerm > term);
+        // Only voters elect; a learner or a removed node must not gather votes.
+        canVote = canVote && membership.isVoter(from);
         // Raft paper §5.4.1: only for a candidate whose log is at least as up to date as ours.
         if (canVote && log.isUpToDate(lastIndex, lastTerm)) {
             if (pre) {

@@ -38,13 +38,19 @@ final class Cluster {
     private final java.util.function.LongFunction<RaftConfig> config;
 
     Cluster(int size, java.util.function.LongFunction<RaftConfig> config) {
+        this(size, 0, config);
+    }
+
+    /** Voters 1..voters, then learners voters+1..voters+learners. */
+    Cluster(int voters, int learners, java.util.function.LongFunction<RaftConfig> config) {
         this.config = config;
-        long[] ids = new long[size];
-        for (int i = 0; i < size; i++) {
-            ids[i] = i + 1;
+        Set<Long> voterIds = new java.util.TreeSet<>();
+        Set<Long> learnerIds = new java.util.TreeSet<>();
+        for (long i = 1; i <= voters + learners; i++) {
+            (i <= voters ? voterIds : learnerIds).add(i);
         }
-        Membership membership = Membership.ofVoters(ids);
-        for (long id : ids) {
+        Membership membership = new Membership(voterIds, learnerIds);
+        for (long id = 1; id <= voters + learners; id++) {
             MemoryStorage storage = new MemoryStorage(membership);
             storages.put(id, storage);
             nodes.put(id, new RaftNode(config.apply(id), storage));
