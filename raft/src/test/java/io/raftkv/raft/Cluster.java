@@ -326,6 +326,15 @@ final class Cluster {
         transcript.append(line).append('\n');
     }
 
+    /** Writes every node's state into the transcript. */
+    void status() {
+        note("status");
+        for (RaftNode n : nodes.values()) {
+            note("  " + n.id() + " " + n.role() + " term=" + n.term() + " lead=" + n.leaderId() + " commit="
+                    + n.commitIndex() + " applied=" + n.appliedIndex() + " log=" + logOf(n.id()));
+        }
+    }
+
     String transcript() {
         StringBuilder out = new StringBuilder(transcript);
         out.append("state:\n");
