@@ -635,7 +635,7 @@ public final class RaftNode {
             throw new IllegalStateException("entries for " + to + " are compacted but there is no snapshot");
         }
         send(new InstallSnapshot(id, to, term, snap));
-        pr.becomeSnapshot(snap.index());
+        pr.becomeSnapshot(snap.index(), tickCount);
         return true;
     }
 
@@ -723,6 +723,13 @@ public final class RaftNode {
         pr.probeSent = false;
         if (pr.state == PeerProgress.State.REPLICATE && pr.inflights.full()) {
             pr.inflights.freeFirstOne();
+        }
+        if (pr.state == PeerProgress.State.SNAPSHOT
+                && tickCount - pr.snapshotSentTick >= config.electionTicks()) {
+            // The peer is alive but has not answered the snapshot within an election timeout: assume it was lost
+            // and start over (which sends the snapshot again). TODO: snapshots that take longer than that to
+            // transfer need chunked InstallSnapshot messages with their own progress.
+            pr.snapshotFailed();
         }
         if (pr.match < log.lastIndex()) {
             // Even with nothing new to send: if earlier appends were lost, the follower rejects this one and the

@@ -73,8 +73,53 @@ final class Cluster {
      */
     void restart(long id) {
         note("restart " + id);
-        applied.get(id).clear();
+        applied.put(id, decodeImage(storages.get(id).snapshot().data()));
         nodes.put(id, new RaftNode(config.apply(id), storages.get(id)));
+    }
+
+    /**
+     * Compacts node {@code id}'s storage up to its applied index, with its applied entries as the state machine
+     * image. Returns the snapshot index (0 if nothing to compact).
+     */
+    long compact(long id) {
+        MemoryStorage storage = storages.get(id);
+        long index = node(id).appliedIndex();
+        if (index <= storage.snapshot().index() || index > storage.lastIndex()) {
+            return 0;
+        }
+        note("compact " + id + " at " + index);
+        storage.compact(index, encodeImage(applied.get(id)));
+        return index;
+    }
+
+    /** The test state machine is the list of applied entries; its image is that list, serialized. */
+    static byte[] encodeImage(List<Entry> entries) {
+        int size = 4;
+        for (Entry e : entries) {
+            size += 20 + e.data().length;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(size).putInt(entries.size());
+        for (Entry e : entries) {
+            b.putLong(e.index()).putLong(e.term()).putInt(e.data().length).put(e.data());
+        }
+        return b.array();
+    }
+
+    static List<Entry> decodeImage(byte[] image) {
+        List<Entry> out = new ArrayList<>();
+        if (image.length == 0) {
+            return out;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(image);
+        int n = b.getInt();
+        for (int i = 0; i < n; i++) {
+            long index = b.getLong();
+            long term = b.getLong();
+            byte[] data = new byte[b.getInt()];
+            b.get(data);
+            out.add(new Entry(index, term, data));
+        }
+        return out;
     }
 
     RaftNode node(long id) {
@@ -182,6 +227,7 @@ final class Cluster {
             MemoryStorage storage = storages.get(id);
             if (rd.snapshot() != null) {
                 storage.applySnapshot(rd.snapshot());
+                applied.put(id, decodeImage(rd.snapshot().data()));
                 note("  " + id + " installs snapshot @" + rd.snapshot().index());
             }
             storage.append(rd.entries());

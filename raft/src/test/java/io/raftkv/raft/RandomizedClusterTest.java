@@ -72,6 +72,8 @@ class RandomizedClusterTest {
                     c.heal();
                 } else if (action < 97) {
                     c.restart(ids.get(random.nextInt(size)));
+                } else if (action < 98) {
+                    c.compact(ids.get(random.nextInt(size)));
                 } else {
                     long id = ids.get(random.nextInt(size));
                     if (c.node(id).role() == Role.LEADER) {
@@ -136,11 +138,16 @@ class RandomizedClusterTest {
             for (int b = a + 1; b < ids.size(); b++) {
                 List<Entry> la = logs.get(a);
                 List<Entry> lb = logs.get(b);
-                int n = Math.min(la.size(), lb.size());
-                for (int i = n - 1; i >= 0; i--) {
-                    if (la.get(i).term() == lb.get(i).term()) {
-                        for (int j = 0; j <= i; j++) {
-                            c.expect(sameEntry(la.get(j), lb.get(j)), "log matching at index " + (j + 1) + " between "
+                if (la.isEmpty() || lb.isEmpty()) {
+                    continue;
+                }
+                // logs may start at different indexes (compaction): compare the indexes both still hold
+                long lo = Math.max(la.get(0).index(), lb.get(0).index());
+                long hi = Math.min(la.get(la.size() - 1).index(), lb.get(lb.size() - 1).index());
+                for (long i = hi; i >= lo; i--) {
+                    if (at(la, i).term() == at(lb, i).term()) {
+                        for (long j = lo; j <= i; j++) {
+                            c.expect(sameEntry(at(la, j), at(lb, j)), "log matching at index " + j + " between "
                                     + ids.get(a) + " and " + ids.get(b));
                         }
                         break;
@@ -162,6 +169,10 @@ class RandomizedClusterTest {
                         "node " + e.getKey() + " applied the same entry at index " + (i + 1));
             }
         }
+    }
+
+    private static Entry at(List<Entry> log, long index) {
+        return log.get((int) (index - log.get(0).index()));
     }
 
     private static List<Entry> persisted(MemoryStorage s) {
