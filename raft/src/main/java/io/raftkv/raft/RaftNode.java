@@ -163,6 +163,13 @@ public final class RaftNode {
         return out;
     }
 
+    /** One line for logs and test failures, e.g. {@code 2 FOLLOWER term=3 lead=1 commit=7 applied=7 last=8}. */
+    @Override
+    public String toString() {
+        return id + " " + role + " term=" + term + " vote=" + vote + " lead=" + leaderId + " commit="
+                + log.committed() + " applied=" + log.applied() + " last=" + log.lastIndex();
+    }
+
     // ---------------------------------------------------------------- inputs
 
     /** Advances logical time by one tick: drives election timeouts, heartbeats and check-quorum. */
