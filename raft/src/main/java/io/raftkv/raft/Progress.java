@@ -21,6 +21,8 @@ final class Progress {
     boolean probeSent;
     /** SNAPSHOT: the index of the snapshot being sent. */
     long pendingSnapshot;
+    /** SNAPSHOT: the leader's tick count when it sent the snapshot. */
+    long snapshotSentTick;
     /** Heard from since the last check-quorum round. */
     boolean recentActive;
     /** The highest commit index sent to this peer that it can act on (not above what it was sent or has). */
@@ -53,9 +55,19 @@ final class Progress {
         resetState(PeerProgress.State.REPLICATE);
     }
 
-    void becomeSnapshot(long snapshotIndex) {
+    void becomeSnapshot(long snapshotIndex, long tick) {
         resetState(PeerProgress.State.SNAPSHOT);
         pendingSnapshot = snapshotIndex;
+        snapshotSentTick = tick;
+    }
+
+    /** The snapshot was lost (or is taking too long): probe from the match index again. */
+    void snapshotFailed() {
+        if (state != PeerProgress.State.SNAPSHOT) {
+            throw new IllegalStateException("no snapshot is pending");
+        }
+        pendingSnapshot = 0;
+        becomeProbe();
     }
 
     private void resetState(PeerProgress.State newState) {

@@ -163,6 +163,13 @@ public final class RaftNode {
         return out;
     }
 
+    /** One line for logs and test failures, e.g. {@code 2 FOLLOWER term=3 lead=1 commit=7 applied=7 last=8}. */
+    @Override
+    public String toString() {
+        return id + " " + role + " term=" + term + " vote=" + vote + " lead=" + leaderId + " commit="
+                + log.committed() + " applied=" + log.applied() + " last=" + log.lastIndex();
+    }
+
     // ---------------------------------------------------------------- inputs
 
     /** Advances logical time by one tick: drives election timeouts, heartbeats and check-quorum. */
@@ -530,6 +537,8 @@ public final class RaftNode {
     private void handleVoteRequest(long from, long msgTerm, long lastIndex, long lastTerm, boolean pre) {
         // Raft paper §5.2: at most one vote per term (a pre-vote binds nothing, so it may go to a future term).
         boolean canVote = vote == from || (vote == 0 && leaderId == 0) || (pre && msgTerm > term);
+        // Only voters elect; a learner or a removed node must not gather votes.
+        canVote = canVote && membership.isVoter(from);
         // Raft paper §5.4.1: only for a candidate whose log is at least as up to date as ours.
         if (canVote && log.isUpToDate(lastIndex, lastTerm)) {
             if (pre) {
@@ -633,7 +642,7 @@ public final class RaftNode {
             throw new IllegalStateException("entries for " + to + " are compacted but there is no snapshot");
         }
         send(new InstallSnapshot(id, to, term, snap));
-        pr.becomeSnapshot(snap.index());
+        pr.becomeSnapshot(snap.index(), tickCount);
         return true;
     }
 
@@ -721,6 +730,13 @@ public final class RaftNode {
         pr.probeSent = false;
         if (pr.state == PeerProgress.State.REPLICATE && pr.inflights.full()) {
             pr.inflights.freeFirstOne();
+        }
+        if (pr.state == PeerProgress.State.SNAPSHOT
+                && tickCount - pr.snapshotSentTick >= config.electionTicks()) {
+            // The peer is alive but has not answered the snapshot within an election timeout: assume it was lost
+            // and start over (which sends the snapshot again). TODO: snapshots that take longer than that to
+            // transfer need chunked InstallSnapshot messages with their own progress.
+            pr.snapshotFailed();
         }
         if (pr.match < log.lastIndex()) {
             // Even with nothing new to send: if earlier appends were lost, the follower rejects this one and the

@@ -38,13 +38,19 @@ final class Cluster {
     private final java.util.function.LongFunction<RaftConfig> config;
 
     Cluster(int size, java.util.function.LongFunction<RaftConfig> config) {
+        this(size, 0, config);
+    }
+
+    /** Voters 1..voters, then learners voters+1..voters+learners. */
+    Cluster(int voters, int learners, java.util.function.LongFunction<RaftConfig> config) {
         this.config = config;
-        long[] ids = new long[size];
-        for (int i = 0; i < size; i++) {
-            ids[i] = i + 1;
+        Set<Long> voterIds = new java.util.TreeSet<>();
+        Set<Long> learnerIds = new java.util.TreeSet<>();
+        for (long i = 1; i <= voters + learners; i++) {
+            (i <= voters ? voterIds : learnerIds).add(i);
         }
-        Membership membership = Membership.ofVoters(ids);
-        for (long id : ids) {
+        Membership membership = new Membership(voterIds, learnerIds);
+        for (long id = 1; id <= voters + learners; id++) {
             MemoryStorage storage = new MemoryStorage(membership);
             storages.put(id, storage);
             nodes.put(id, new RaftNode(config.apply(id), storage));
@@ -67,8 +73,53 @@ final class Cluster {
      */
     void restart(long id) {
         note("restart " + id);
-        applied.get(id).clear();
+        applied.put(id, decodeImage(storages.get(id).snapshot().data()));
         nodes.put(id, new RaftNode(config.apply(id), storages.get(id)));
+    }
+
+    /**
+     * Compacts node {@code id}'s storage up to its applied index, with its applied entries as the state machine
+     * image. Returns the snapshot index (0 if nothing to compact).
+     */
+    long compact(long id) {
+        MemoryStorage storage = storages.get(id);
+        long index = node(id).appliedIndex();
+        if (index <= storage.snapshot().index() || index > storage.lastIndex()) {
+            return 0;
+        }
+        note("compact " + id + " at " + index);
+        storage.compact(index, encodeImage(applied.get(id)));
+        return index;
+    }
+
+    /** The test state machine is the list of applied entries; its image is that list, serialized. */
+    static byte[] encodeImage(List<Entry> entries) {
+        int size = 4;
+        for (Entry e : entries) {
+            size += 20 + e.data().length;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(size).putInt(entries.size());
+        for (Entry e : entries) {
+            b.putLong(e.index()).putLong(e.term()).putInt(e.data().length).put(e.data());
+        }
+        return b.array();
+    }
+
+    static List<Entry> decodeImage(byte[] image) {
+        List<Entry> out = new ArrayList<>();
+        if (image.length == 0) {
+            return out;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(image);
+        int n = b.getInt();
+        for (int i = 0; i < n; i++) {
+            long index = b.getLong();
+            long term = b.getLong();
+            byte[] data = new byte[b.getInt()];
+            b.get(data);
+            out.add(new Entry(index, term, data));
+        }
+        return out;
     }
 
     RaftNode node(long id) {
@@ -176,6 +227,7 @@ final class Cluster {
             MemoryStorage storage = storages.get(id);
             if (rd.snapshot() != null) {
                 storage.applySnapshot(rd.snapshot());
+                applied.put(id, decodeImage(rd.snapshot().data()));
                 note("  " + id + " installs snapshot @" + rd.snapshot().index());
             }
             storage.append(rd.entries());
@@ -201,10 +253,14 @@ final class Cluster {
         int n = 0;
         for (Message m : batch) {
             if (cut(m)) {
-                note("  drop    " + describe(m));
+                if (recording) {
+                    note("  drop    " + describe(m));
+                }
                 continue;
             }
-            note("  deliver " + describe(m));
+            if (recording) {
+                note("  deliver " + describe(m));
+            }
             delivered.add(m);
             nodes.get(m.to()).step(m);
             processReady(m.to());
@@ -220,16 +276,38 @@ final class Cluster {
         int n = 0;
         for (Message m : batch) {
             if (cut(m)) {
-                note("  drop    " + describe(m));
+                if (recording) {
+                    note("  drop    " + describe(m));
+                }
                 continue;
             }
-            note("  deliver " + describe(m));
+            if (recording) {
+                note("  deliver " + describe(m));
+            }
             delivered.add(m);
             nodes.get(m.to()).step(m);
             processReady(m.to());
             n++;
         }
         return n;
+    }
+
+    /**
+     * Delivers the in-flight message at {@code position} (dropped if the network cuts it); with {@code duplicate}
+     * a copy stays in flight to be delivered again later.
+     */
+    void deliverAt(int position, boolean duplicate) {
+        Message m = duplicate ? inFlight.get(position) : inFlight.remove(position);
+        if (cut(m)) {
+            if (recording) {
+                note("  drop    " + describe(m));
+            }
+            return;
+        }
+        note("  deliver " + describe(m) + (duplicate ? " (duplicate stays)" : ""));
+        delivered.add(m);
+        nodes.get(m.to()).step(m);
+        processReady(m.to());
     }
 
     /** Delivers messages until none are left in flight (no ticks pass). */
@@ -284,8 +362,23 @@ final class Cluster {
         expectEquals(Role.LEADER, node(id).role(), "role of " + id);
     }
 
+    /** Set false to skip the transcript (long randomized runs; replay the seed with it on to debug). */
+    boolean recording = true;
+
     void note(String line) {
+        if (!recording) {
+            return;
+        }
         transcript.append(line).append('\n');
+    }
+
+    /** Writes every node's state into the transcript. */
+    void status() {
+        note("status");
+        for (RaftNode n : nodes.values()) {
+            note("  " + n.id() + " " + n.role() + " term=" + n.term() + " lead=" + n.leaderId() + " commit="
+                    + n.commitIndex() + " applied=" + n.appliedIndex() + " log=" + logOf(n.id()));
+        }
     }
 
     String transcript() {

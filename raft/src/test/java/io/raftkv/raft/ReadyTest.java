@@ -1,0 +1,140 @@
+package io.raftkv.raft;
+
+import io.raftkv.raft.Message.AppendEntries;
+import io.raftkv.raft.Message.RequestVote;
+import io.raftkv.raft.Message.RequestVoteResponse;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Ready contract, step by step on single nodes. */
+class ReadyTest {
+
+    private static RaftNode node(long id, Membership membership) {
+        return new RaftNode(RaftConfig.of(id), new MemoryStorage(membership));
+    }
+
+    @Test
+    void freshNodeHasNothingToDo() {
+        RaftNode n = node(1, Membership.ofVoters(1, 2, 3));
+        assertFalse(n.hasReady());
+        assertEquals(Role.FOLLOWER, n.role());
+        assertEquals(0, n.term());
+    }
+
+    @Test
+    void singleLeaderCountsItsOwnEntryOnlyAfterItIsPersisted() {
+        MemoryStorage storage = new MemoryStorage(Membership.ofVoters(1));
+        RaftNode n = new RaftNode(RaftConfig.of(1), storage);
+        n.campaign();
+        assertEquals(Role.LEADER, n.role());
+
+        Ready rd = n.ready();
+        assertEquals(new HardState(1, 1, 0), rd.hardState());
+        assertEquals(1, rd.entries().size());
+        assertEquals(0, rd.entries().get(0).data().length, "the blank entry of the new term");
+        assertEquals(List.of(), rd.committedEntries());
+        assertTrue(rd.mustSync());
+        assertEquals(0, n.commitIndex(), "not committed before the driver reports it durable");
+
+        storage.append(rd.entries());
+        storage.setHardState(rd.hardState());
+        n.advance(rd);
+        assertEquals(1, n.commitIndex());
+
+        Ready next = n.ready();
+        assertEquals(new HardState(1, 1, 1), next.hardState());
+        assertEquals(List.of(), next.entries());
+        assertEquals(1, next.committedEntries().size());
+        n.advance(next);
+        assertEquals(1, n.appliedIndex());
+        assertFalse(n.hasReady());
+    }
+
+    @Test
+    void readyMustBeAdvancedOnceAndInOrder() {
+        RaftNode n = node(1, Membership.ofVoters(1));
+        n.campaign();
+        Ready rd = n.ready();
+        assertFalse(n.hasReady(), "nothing more while a Ready is out");
+        assertThrows(IllegalStateException.class, n::ready);
+        n.advance(rd);
+        assertThrows(IllegalArgumentException.class, () -> n.advance(rd));
+    }
+
+    @Test
+    void voteTravelsInTheSameReadyAsTheHardStateThatRecordsIt() {
+        RaftNode n = node(2, Membership.ofVoters(1, 2, 3));
+        n.step(new RequestVote(1, 2, 1, 0, 0, false));
+        Ready rd = n.ready();
+        assertEquals(new HardState(1, 1, 0), rd.hardState(), "persist the vote...");
+        assertEquals(List.of(new RequestVoteResponse(2, 1, 1, true)), rd.messages(), "...before sending it");
+        assertTrue(rd.mustSync());
+    }
+
+    @Test
+    void leaderSendsAppendsInTheReadyThatCarriesTheEntries() {
+        RaftNode n = node(1, Membership.ofVoters(1, 2, 3));
+        n.step(new RequestVote(2, 1, 1, 0, 0, false)); // moves to term 1 (and votes for 2)
+        n.advance(n.ready());
+        n.campaign(); // pre-vote round for term 2
+        n.step(new Message.PreVoteResponse(2, 1, 2, true));
+        assertEquals(Role.CANDIDATE, n.role());
+        n.step(new RequestVoteResponse(2, 1, 2, true));
+        assertEquals(Role.LEADER, n.role());
+        Ready rd = n.ready();
+        assertEquals(1, rd.entries().size());
+        assertTrue(rd.messages().stream().anyMatch(m -> m instanceof AppendEntries a && !a.entries().isEmpty()));
+    }
+
+    @Test
+    void unchangedHardStateIsNull() {
+        RaftNode n = node(2, Membership.ofVoters(1, 2, 3));
+        n.step(new Message.Heartbeat(1, 2, 1, 0, 1));
+        Ready rd = n.ready();
+        assertEquals(new HardState(1, 0, 0), rd.hardState());
+        n.advance(rd);
+        n.step(new Message.Heartbeat(1, 2, 1, 0, 2));
+        Ready again = n.ready();
+        assertNull(again.hardState());
+        assertFalse(again.mustSync());
+        assertEquals(1, again.messages().size());
+    }
+
+    @Test
+    void misaddressedMessageIsRefused() {
+        RaftNode n = node(2, Membership.ofVoters(1, 2, 3));
+        assertThrows(IllegalArgumentException.class, () -> n.step(new Message.TimeoutNow(1, 3, 1)));
+    }
+
+    @Test
+    void secondLeaderInOneTermIsAnImpossibleState() {
+        RaftNode n = node(2, Membership.ofVoters(1, 2, 3));
+        n.step(new Message.Heartbeat(1, 2, 1, 0, 1));
+        assertThrows(IllegalStateException.class, () -> n.step(new Message.Heartbeat(3, 2, 1, 0, 1)));
+    }
+
+    @Test
+    void sameSeedSameBehaviour() {
+        // Determinism: two nodes with the same config and inputs time out on the same tick.
+        int first = ticksToCampaign(42);
+        assertEquals(first, ticksToCampaign(42));
+        assertTrue(first >= 10 && first < 20, "randomized timeout in [10, 20): " + first);
+    }
+
+    private static int ticksToCampaign(long seed) {
+        RaftNode n = new RaftNode(RaftConfig.of(1).withRandomSeed(seed), new MemoryStorage(Membership.ofVoters(1, 2, 3)));
+        int ticks = 0;
+        while (n.role() == Role.FOLLOWER) {
+            n.tick();
+            ticks++;
+        }
+        return ticks;
+    }
+}
