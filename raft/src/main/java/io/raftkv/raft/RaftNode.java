@@ -743,9 +743,10 @@ public final class RaftNode {
             // leader falls back to probing from its match index.
             sendAppend(r.from(), true);
         }
-        if (r.context() <= tickCount && r.context() > pr.ackedRound) {
+        if (r.context() <= progress.get(id).ackedRound && r.context() > pr.ackedRound) {
             pr.ackedRound = r.context();
             releaseConfirmedReads();
+            maybeStartReadRound();
         }
     }
 
@@ -768,11 +769,17 @@ public final class RaftNode {
         send(new TimeoutNow(id, to, term));
     }
 
+    /**
+     * Sends a heartbeat round to every follower. A round is numbered {@code tick << ROUND_BITS | n}: besides the one
+     * round per heartbeat tick, reads start extra rounds at once (see {@link #maybeStartReadRound}), and the tick a
+     * round was sent in stays recoverable for the lease ({@link #leaseValid}).
+     */
     private void broadcastHeartbeat() {
-        long round = tickCount;
         Progress self = progress.get(id);
-        if (round <= self.ackedRound) {
-            throw new IllegalStateException("heartbeat round " + round + " does not follow " + self.ackedRound);
+        long round = Math.max(tickCount << ROUND_BITS, self.ackedRound + 1);
+        if ((round >>> ROUND_BITS) != tickCount) {
+            throw new IllegalStateException("more than " + ((1 << ROUND_BITS) - 1) + " heartbeat rounds in tick "
+                    + tickCount);
         }
         self.ackedRound = round;
         if (!unroundedReads.isEmpty() && committedInCurrentTerm()) {
@@ -793,6 +800,20 @@ public final class RaftNode {
 
     // ---------------------------------------------------------------- reads (dissertation §6.4)
 
+    /** Bits of a heartbeat round number that count rounds within one tick. */
+    private static final int ROUND_BITS = 16;
+
+    /**
+     * Reads are batched (dissertation §6.4): reads that arrive while a round is out wait for the next one, which
+     * starts as soon as that round is confirmed, so a read waits about one round trip, not a heartbeat period.
+     */
+    private void maybeStartReadRound() {
+        if (role == Role.LEADER && !unroundedReads.isEmpty() && readRounds.isEmpty() && committedInCurrentTerm()
+                && membership.voters().size() > 1) {
+            broadcastHeartbeat();
+        }
+    }
+
     private boolean committedInCurrentTerm() {
         return log.term(log.committed()) == term;
     }
@@ -809,6 +830,7 @@ public final class RaftNode {
             }
         }
         unroundedReads.add(read);
+        maybeStartReadRound();
     }
 
     /**
@@ -833,7 +855,7 @@ public final class RaftNode {
      */
     private boolean leaseValid() {
         return config.leaseReads() && !timeoutNowSent && leadTransferee == 0
-                && tickCount < quorumAckedRound() + config.electionTicks() - 1;
+                && tickCount < (quorumAckedRound() >>> ROUND_BITS) + config.electionTicks() - 1;
     }
 
     private void releaseConfirmedReads() {
@@ -853,6 +875,7 @@ public final class RaftNode {
                 confirmRead(unroundedReads.pollFirst(), log.committed());
             }
         }
+        maybeStartReadRound();
     }
 
     private void confirmRead(PendingRead read, long index) {

@@ -12,6 +12,14 @@ class InteractionTest {
 
     /** Runs {@code script} (one command per line) on {@code c} and returns the transcript. */
     static String run(Cluster c, String script) {
+        String t = runQuiet(c, script);
+        if (System.getProperty("print.transcripts") != null) {
+            System.out.println("TRANSCRIPT>>>\n" + t + "<<<TRANSCRIPT");
+        }
+        return t;
+    }
+
+    private static String runQuiet(Cluster c, String script) {
         for (String line : script.strip().split("\n")) {
             String[] w = line.strip().split(" ");
             switch (w[0]) {
@@ -37,7 +45,6 @@ class InteractionTest {
                 propose 1 x
                 stabilize
                 read 1 7
-                tick 1 1
                 stabilize
                 status
                 """);
@@ -71,7 +78,6 @@ class InteractionTest {
                   deliver 2->1 AppendEntriesResponse t1 ok match=2
                   deliver 3->1 AppendEntriesResponse t1 ok match=2
                 readIndex 1 #7
-                tick 1 x1
                 stabilize
                   deliver 1->2 Heartbeat t1 commit=2 round=1
                   deliver 1->3 Heartbeat t1 commit=2 round=1
@@ -121,8 +127,8 @@ class InteractionTest {
                 heal
                 tick 1 x1
                 stabilize
-                  deliver 1->2 Heartbeat t4 commit=5 round=1
-                  deliver 1->3 Heartbeat t4 commit=0 round=1
+                  deliver 1->2 Heartbeat t4 commit=5 round=65536
+                  deliver 1->3 Heartbeat t4 commit=0 round=65536
                   deliver 2->1 HeartbeatResponse t4
                   deliver 3->1 HeartbeatResponse t4
                   deliver 1->3 AppendEntries t4 prev=4@3 entries=[5@4] commit=5
