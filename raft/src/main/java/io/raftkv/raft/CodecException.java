@@ -5,6 +5,8 @@ package io.raftkv.raft;
  * dropped (and the connection that carried it closed: after a bad frame the byte stream cannot be trusted).
  */
 public final class CodecException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     public CodecException(String message) {
         super(message);
     }

@@ -134,7 +134,8 @@ final class Cluster {
     }
 
     /** Splits the cluster: each argument is one side; nodes not named keep talking to nobody but themselves. */
-    void partition(Set<Long>... sides) {
+    @SafeVarargs
+    final void partition(Set<Long>... sides) {
         note("partition " + java.util.Arrays.toString(sides));
         group.clear();
         for (int i = 0; i < sides.length; i++) {

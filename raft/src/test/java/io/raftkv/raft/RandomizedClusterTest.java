@@ -18,13 +18,14 @@ import java.util.TreeSet;
  */
 class RandomizedClusterTest {
 
-    /** -Draft.chaos.seeds=N runs more seeds; -Draft.chaos.seed=S replays one. */
+    /** -Draft.chaos.seeds=N runs more seeds, -Draft.chaos.steps=N longer runs; -Draft.chaos.seed=S replays one
+     * (add -Draft.chaos.record=true for its transcript). */
     @Test
     void safetyHoldsUnderChaos() {
         long only = Long.getLong("raft.chaos.seed", 0);
         long seeds = Long.getLong("raft.chaos.seeds", 40);
         for (long seed = only > 0 ? only : 1; seed <= (only > 0 ? only : seeds); seed++) {
-            run(seed, seed % 2 == 0 ? 3 : 5, 1500);
+            run(seed, seed % 2 == 0 ? 3 : 5, Integer.getInteger("raft.chaos.steps", 1500));
         }
     }
 
