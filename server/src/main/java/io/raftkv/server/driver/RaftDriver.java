@@ -106,6 +106,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     private volatile long lastIndex;
     private volatile List<PeerProgress> progress = List.of();
     private volatile String publishedWalFailure;
+    private volatile long readyCount;
+    private volatile long syncCount;
+    private volatile long proposedCount;
 
     private record Proposal(byte kind, CommandSpec spec, byte[][] argv, ReplySink sink, long deadline) {
     }
@@ -258,6 +261,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             }
             afterRound(now);
             publish();
+            syncCount = wal.syncCount();
             if (inbox.isEmpty() && !raft.hasReady()) {
                 LockSupport.parkNanos(this, Math.max(0, nextTick - System.nanoTime()));
             }
@@ -308,6 +312,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             return;
         }
         maxTimestamp = ts;
+        proposedCount++;
         pendingWrites.put(index, new PendingWrite(raft.term(), p.sink()));
     }
 
@@ -354,8 +359,19 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     }
 
     private void handleReady(Ready rd) {
+        readyCount++;
         if (rd.snapshot() != null) {
             throw new IllegalStateException("snapshots are not supported yet, got one at " + rd.snapshot().index());
+        }
+        // A leader's appends and heartbeats may leave before its own sync (it counts itself in the commit quorum
+        // only for entries reported durable through advance, see Ready): its fsync then overlaps the followers'.
+        boolean leader = raft.role() == Role.LEADER;
+        if (leader && walFailure == null) {
+            for (Message m : rd.messages()) {
+                if (m instanceof Message.AppendEntries || m instanceof Message.Heartbeat) {
+                    transport.send(m.to(), codec.encode(m));
+                }
+            }
         }
         if (walFailure == null) {
             try {
@@ -370,7 +386,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         }
         if (walFailure == null) {
             for (Message m : rd.messages()) {
-                transport.send(m.to(), codec.encode(m));
+                if (!leader || !(m instanceof Message.AppendEntries || m instanceof Message.Heartbeat)) {
+                    transport.send(m.to(), codec.encode(m));
+                }
             }
         }
         if (!rd.committedEntries().isEmpty()) {
@@ -421,14 +439,14 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             voteOrTermChanged = old.term() != rd.hardState().term() || old.vote() != rd.hardState().vote();
             wal.saveHardState(rd.hardState());
         }
-        if (rd.mustSync()) {
-            // Term and vote must be on disk before any message that depends on them leaves (Raft paper fig. 2);
-            // entries follow appendfsync (always: synced before they are acknowledged to the leader or counted).
-            if (voteOrTermChanged) {
-                wal.sync();
-            } else if (wal.syncPerPolicy()) {
-                server.lastSyncMillis.set(clock.getAsLong());
-            }
+        // Term and vote must be on disk before any message that depends on them leaves (Raft paper fig. 2);
+        // entries follow appendfsync (always: synced before they are acknowledged to the leader or counted). A
+        // commit index alone need not be durable: it is recomputed from the log after a restart.
+        if (voteOrTermChanged) {
+            wal.sync();
+            server.lastSyncMillis.set(clock.getAsLong());
+        } else if (!rd.entries().isEmpty() && wal.syncPerPolicy()) {
+            server.lastSyncMillis.set(clock.getAsLong());
         }
     }
 
@@ -618,6 +636,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
                 l.add("raft_applied_index:" + server.appliedIndex.get());
                 l.add("raft_last_index:" + lastIndex);
                 l.add("raft_members:" + members.size());
+                l.add("raft_readies:" + readyCount);
+                l.add("raft_proposals:" + proposedCount);
+                l.add("wal_syncs:" + syncCount);
                 if (role == Role.LEADER) {
                     for (PeerProgress p : progress) {
                         l.add("raft_peer_" + p.id() + ":match=" + p.matchIndex() + ",next=" + p.nextIndex()
