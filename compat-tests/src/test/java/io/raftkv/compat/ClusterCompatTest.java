@@ -75,6 +75,19 @@ class ClusterCompatTest {
                 j.readonly();
                 assertEquals("1", j.get("jc:1"), "READONLY read on a follower sees the committed write");
             }
+            // CLUSTER FAILOVER on a follower hands it the leadership (Raft leadership transfer).
+            try (Jedis j = new Jedis("127.0.0.1", follower.port())) {
+                assertEquals("OK", j.clusterFailover());
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            int followerIndex = c.nodes.indexOf(follower);
+            while (c.awaitLeader() != followerIndex && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(followerIndex, c.awaitLeader(), "the follower that asked leads now");
+            try (JedisCluster jc = new JedisCluster(seeds(c))) {
+                assertEquals("199", jc.get("jc:199"), "data survives the handover");
+            }
         }
     }
 

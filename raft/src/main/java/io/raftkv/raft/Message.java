@@ -101,4 +101,11 @@ public sealed interface Message {
     /** The leader confirmed a forwarded read: the follower may serve it once it has applied {@code index}. */
     record ReadIndexResponse(long from, long to, long term, long requestId, long index) implements Message {
     }
+
+    /**
+     * A follower asks its leader to hand leadership over to it (an admin's failover request; dissertation §3.10).
+     * The leader starts a transfer as if {@link RaftNode#transferLeadership} had been called with {@code from}.
+     */
+    record TransferLeader(long from, long to, long term) implements Message {
+    }
 }

@@ -9,6 +9,7 @@ import io.raftkv.raft.Message.InstallSnapshotResponse;
 import io.raftkv.raft.Message.PreVote;
 import io.raftkv.raft.Message.PreVoteResponse;
 import io.raftkv.raft.Message.ReadIndexRequest;
+import io.raftkv.raft.Message.TransferLeader;
 import io.raftkv.raft.Message.ReadIndexResponse;
 import io.raftkv.raft.Message.RequestVote;
 import io.raftkv.raft.Message.RequestVoteResponse;
@@ -67,6 +68,7 @@ public final class MessageCodec {
     private static final byte INSTALL_SNAPSHOT_RESPONSE = 11;
     private static final byte READ_INDEX_REQUEST = 12;
     private static final byte READ_INDEX_RESPONSE = 13;
+    private static final byte TRANSFER_LEADER = 14;
 
     private final int maxFrameBytes;
 
@@ -156,6 +158,8 @@ public final class MessageCodec {
             return READ_INDEX_REQUEST;
         } else if (m instanceof ReadIndexResponse) {
             return READ_INDEX_RESPONSE;
+        } else if (m instanceof TransferLeader) {
+            return TRANSFER_LEADER;
         }
         throw new IllegalStateException("unknown message type " + m.getClass());
     }
@@ -191,6 +195,8 @@ public final class MessageCodec {
             return 8;
         } else if (m instanceof ReadIndexResponse) {
             return 16;
+        } else if (m instanceof TransferLeader) {
+            return 0;
         }
         throw new IllegalStateException("unknown message type " + m.getClass());
     }
@@ -353,6 +359,7 @@ public final class MessageCodec {
             case READ_INDEX_REQUEST -> new ReadIndexRequest(from, to, term, r.anyLong("requestId"));
             case READ_INDEX_RESPONSE -> new ReadIndexResponse(from, to, term, r.anyLong("requestId"),
                     r.nonNegative("index"));
+            case TRANSFER_LEADER -> new TransferLeader(from, to, term);
             default -> throw new CodecException("unknown message type " + type);
         };
         if (r.in.hasRemaining()) {

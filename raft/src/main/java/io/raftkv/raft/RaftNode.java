@@ -10,6 +10,7 @@ import io.raftkv.raft.Message.PreVote;
 import io.raftkv.raft.Message.PreVoteResponse;
 import io.raftkv.raft.Message.ReadIndexRequest;
 import io.raftkv.raft.Message.ReadIndexResponse;
+import io.raftkv.raft.Message.TransferLeader;
 import io.raftkv.raft.Message.RequestVote;
 import io.raftkv.raft.Message.RequestVoteResponse;
 import io.raftkv.raft.Message.TimeoutNow;
@@ -299,6 +300,20 @@ public final class RaftNode {
             // Even if nothing is new to send: a rejection tells us where the target really is.
             sendAppend(to, true);
         }
+        return true;
+    }
+
+    /**
+     * Follower only: asks the leader to hand leadership to this node (what an admin's failover command does). The
+     * leader brings this node up to date and sends it TimeoutNow; nothing happens if the request is lost.
+     *
+     * @return false if this node is the leader, no leader is known, or this node is not a voter
+     */
+    public boolean requestLeadership() {
+        if (role == Role.LEADER || leaderId == 0 || !membership.isVoter(id)) {
+            return false;
+        }
+        send(new TransferLeader(id, leaderId, term));
         return true;
     }
 
@@ -1005,6 +1020,8 @@ public final class RaftNode {
                 if (membership.isMember(r.from())) {
                     leaderRead(new PendingRead(r.from(), r.requestId()));
                 }
+            } else if (m instanceof TransferLeader t) {
+                transferLeadership(t.from());
             } else if (m instanceof AppendEntries || m instanceof Heartbeat || m instanceof InstallSnapshot) {
                 throw new IllegalStateException("leader " + id + " got " + m.getClass().getSimpleName() + " from "
                         + m.from() + " in its own term " + term + " (Election Safety, Raft paper §5.2)");

@@ -21,6 +21,18 @@ class LeadershipTransferTest {
     }
 
     @Test
+    void aFollowerAsksTheLeaderForLeadership() {
+        // What CLUSTER FAILOVER on a follower does: the leader receives the request and transfers to the asker.
+        Cluster c = new Cluster(3);
+        c.elect(1);
+        c.expect(c.node(3).requestLeadership(), "request sent");
+        c.processReady(3);
+        c.stabilize();
+        c.expectEquals(Role.LEADER, c.node(3).role(), "role of the follower that asked");
+        c.expect(!c.node(3).requestLeadership(), "the leader has nothing to ask");
+    }
+
+    @Test
     void transferBringsALaggingTargetUpToDateFirstAndRefusesProposals() {
         Cluster c = new Cluster(3);
         c.elect(1);

@@ -51,7 +51,8 @@ class MessageCodecTest {
                 new InstallSnapshot(1, 2, 3, snap),
                 new InstallSnapshotResponse(2, 1, 3, 40),
                 new ReadIndexRequest(2, 1, 3, -77),
-                new ReadIndexResponse(1, 2, 3, -77, 12));
+                new ReadIndexResponse(1, 2, 3, -77, 12),
+                new Message.TransferLeader(3, 1, 3));
     }
 
     @Test

@@ -28,6 +28,16 @@ public interface ClusterView {
     /** Whether this node's peer link to {@code memberId} is up; always true for {@link #self()}. CLUSTER NODES' link-state. */
     boolean connected(long memberId);
 
+    /**
+     * Asks the leader to hand leadership to this node (CLUSTER FAILOVER on a replica). Asynchronous: returns at once,
+     * the transfer happens (or not, if the request is lost or the leader changes) within about an election timeout.
+     *
+     * @throws UnsupportedOperationException where the view cannot act (a fixed view in tests)
+     */
+    default void requestLeadership() {
+        throw new UnsupportedOperationException("this cluster view cannot fail over");
+    }
+
     /** The leader as a member, or null when no leader is known (or the known one is not among {@link #members()}). */
     default ClusterMember leader() {
         long id = leaderId();

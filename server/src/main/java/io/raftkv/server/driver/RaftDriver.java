@@ -119,6 +119,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     private record Inbound(long from, byte[] frame) {
     }
 
+    private record LeadershipRequest() {
+    }
+
     private record PendingWrite(long term, ReplySink sink) {
     }
 
@@ -286,6 +289,10 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             propose(p, now);
         } else if (event instanceof ReadRequest r) {
             startRead(r, now);
+        } else if (event instanceof LeadershipRequest) {
+            if (!raft.requestLeadership()) {
+                log.info("failover request not sent: role {}, leader {}", raft.role(), raft.leaderId());
+            }
         } else {
             throw new IllegalStateException("unknown driver event " + event.getClass());
         }
@@ -575,6 +582,11 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         }
         PeerStatus s = transport.status().get(memberId);
         return s != null && s.connected();
+    }
+
+    @Override
+    public void requestLeadership() {
+        enqueue(new LeadershipRequest());
     }
 
     private ClusterMember member(long id) {

@@ -58,13 +58,38 @@ public final class ClusterCommands {
                 .sub(CommandSpec.builder("myid", 2).flags(STALE).since("3.0.0")
                         .summary("Returns the ID of a node.").impl(ClusterCommands::myid))
                 .sub(CommandSpec.builder("keyslot", 3).flags(STALE).since("3.0.0")
-                        .summary("Returns the hash slot for a key.").impl(ClusterCommands::keyslot)));
+                        .summary("Returns the hash slot for a key.").impl(ClusterCommands::keyslot))
+                .sub(CommandSpec.builder("failover", -2).flags(io.raftkv.server.command.CommandFlag.ADMIN, STALE)
+                        .since("3.0.0").summary("Makes this replica the master: Raft leadership transfer to this node.")
+                        .impl(ClusterCommands::failover)));
         table.add(CommandSpec.builder("readonly", 1).flags(LOADING, STALE, FAST).group("cluster").since("3.0.0")
                 .summary("Lets this connection read from a replica (a Raft follower).")
                 .impl((ctx, argv) -> readMode(ctx, true)));
         table.add(CommandSpec.builder("readwrite", 1).flags(LOADING, STALE, FAST).group("cluster").since("3.0.0")
                 .summary("Sends this connection's reads back to the master (the Raft leader).")
                 .impl((ctx, argv) -> readMode(ctx, false)));
+    }
+
+    // CLUSTER FAILOVER [FORCE | TAKEOVER]
+    // Sent to a replica (a Raft follower): the leader brings it up to date and hands leadership over
+    // (TimeoutNow). FORCE and TAKEOVER are accepted and do the same: Raft never takes over without a quorum.
+    private static Reply failover(CommandContext ctx, byte[][] argv) {
+        ClusterView view = ctx.server().cluster();
+        if (view == null) {
+            return DISABLED;
+        }
+        if (argv.length > 3 || (argv.length == 3 && !io.raftkv.server.command.Args.is(argv[2], "force")
+                && !io.raftkv.server.command.Args.is(argv[2], "takeover"))) {
+            return Reply.SYNTAX_ERROR;
+        }
+        if (view.leaderId() == view.self().id()) {
+            return Reply.error("ERR You should send CLUSTER FAILOVER to a replica");
+        }
+        if (view.leaderId() == 0) {
+            return Reply.error("ERR No master is known to fail over from; retry after the election");
+        }
+        view.requestLeadership();
+        return Reply.OK;
     }
 
     // READONLY / READWRITE
