@@ -53,6 +53,7 @@ public final class ApplyLoop implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean expireInFlight;
+    private volatile String failure;
     private long readSeq;
     private long nextExpireCycle;
 
@@ -88,6 +89,37 @@ public final class ApplyLoop implements AutoCloseable {
     }
 
     private void run() {
+        try {
+            applyAll();
+        } catch (RuntimeException | Error e) {
+            // The store can no longer follow the log (a corrupt record, a bug): applying later entries would make
+            // this replica diverge, so it stops and answers everything with the failure instead.
+            failure = "apply failed at index " + (machine.appliedIndex() + 1) + ": " + e;
+            org.slf4j.LoggerFactory.getLogger(ApplyLoop.class).error("apply thread stopped", e);
+            Reply error = Reply.error("ERR this node cannot apply its log: " + failure.replace('\n', ' '));
+            while (running) {
+                Object task = queue.poll();
+                if (task == null) {
+                    LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+                } else if (task instanceof Batch b) {
+                    for (ReplySink sink : b.sinks()) {
+                        if (sink != null) {
+                            sink.reply(error);
+                        }
+                    }
+                } else {
+                    ((Read) task).sink.reply(error);
+                }
+            }
+        }
+    }
+
+    /** Why the apply thread stopped, or null while it works. Any thread. */
+    public String failure() {
+        return failure;
+    }
+
+    private void applyAll() {
         nextExpireCycle = System.nanoTime() + EXPIRE_CYCLE_NANOS;
         ArrayDeque<Read> ready = new ArrayDeque<>();
         while (running || !queue.isEmpty()) {
