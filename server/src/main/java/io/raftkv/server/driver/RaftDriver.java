@@ -92,7 +92,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     private RaftNode raft;
     private final Long2ObjectHashMap<PendingWrite> pendingWrites = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<PendingRead> pendingReads = new Long2ObjectHashMap<>();
-    private final ArrayDeque<Object> awaitingLeader = new ArrayDeque<>();
+    private final ArrayDeque<Request> awaitingLeader = new ArrayDeque<>();
     private long nextReadId;
     private long maxTimestamp;
     private Role lastRole = Role.FOLLOWER;
@@ -110,10 +110,23 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     private volatile long syncCount;
     private volatile long proposedCount;
 
-    private record Proposal(byte kind, CommandSpec spec, byte[][] argv, ReplySink sink, long deadline) {
+    /** A client request waiting in the driver: answered exactly once through its sink, at the latest at its deadline. */
+    private sealed interface Request permits Proposal, ReadRequest {
+        CommandSpec spec();
+
+        byte[][] argv();
+
+        ReplySink sink();
+
+        long deadline();
     }
 
-    private record ReadRequest(CommandSpec spec, byte[][] argv, ClientSession client, ReplySink sink, long deadline) {
+    /** A write (or, with a null spec, the apply thread's expiry batch) to propose. */
+    private record Proposal(byte kind, CommandSpec spec, byte[][] argv, ReplySink sink, long deadline) implements Request {
+    }
+
+    private record ReadRequest(CommandSpec spec, byte[][] argv, ClientSession client, ReplySink sink, long deadline)
+            implements Request {
     }
 
     private record Inbound(long from, byte[] frame) {
@@ -324,7 +337,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     }
 
     /** A request this node cannot serve as it is not the leader: redirect, or wait (bounded) for an election. */
-    private void notLeader(Object request, long now) {
+    private void notLeader(Request request, long now) {
         long leader = raft.leaderId();
         if (leader != 0 && leader != self.id()) {
             answerRedirect(request);
@@ -335,12 +348,8 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         }
     }
 
-    private void answerRedirect(Object request) {
-        ClusterMember leader = member(raft.leaderId());
-        CommandSpec spec = request instanceof Proposal p ? p.spec() : ((ReadRequest) request).spec();
-        byte[][] argv = request instanceof Proposal p ? p.argv() : ((ReadRequest) request).argv();
-        ReplySink sink = request instanceof Proposal p ? p.sink() : ((ReadRequest) request).sink();
-        sink.reply(redirect(spec, argv, leader));
+    private void answerRedirect(Request request) {
+        request.sink().reply(redirect(request.spec(), request.argv(), member(raft.leaderId())));
     }
 
     /** -MOVED to the leader for a keyed command, -READONLY for a keyless write, -CLUSTERDOWN with no leader. */
@@ -475,13 +484,11 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         if (!awaitingLeader.isEmpty() && (raft.leaderId() != 0 || hasExpired(now))) {
             int n = awaitingLeader.size();
             for (int i = 0; i < n; i++) {
-                Object req = awaitingLeader.poll();
-                long deadline = req instanceof Proposal p ? p.deadline() : ((ReadRequest) req).deadline();
+                Request req = awaitingLeader.poll();
                 if (raft.leaderId() != 0) {
                     handle(req, now);
-                } else if (now - deadline >= 0) {
-                    ReplySink sink = req instanceof Proposal p ? p.sink() : ((ReadRequest) req).sink();
-                    sink.reply(Redirect.CLUSTERDOWN);
+                } else if (now - req.deadline() >= 0) {
+                    req.sink().reply(Redirect.CLUSTERDOWN);
                 } else {
                     awaitingLeader.add(req);
                 }
@@ -504,9 +511,8 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     }
 
     private boolean hasExpired(long now) {
-        for (Object req : awaitingLeader) {
-            long deadline = req instanceof Proposal p ? p.deadline() : ((ReadRequest) req).deadline();
-            if (now - deadline >= 0) {
+        for (Request req : awaitingLeader) {
+            if (now - req.deadline() >= 0) {
                 return true;
             }
         }
@@ -531,14 +537,13 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             pr.request.sink().reply(Reply.error("ERR server is shutting down"));
         }
         pendingReads.clear();
-        Object req;
+        Request req;
         while ((req = awaitingLeader.poll()) != null) {
-            (req instanceof Proposal p ? p.sink() : ((ReadRequest) req).sink()).reply(Reply.error("ERR server is shutting down"));
+            req.sink().reply(Reply.error("ERR server is shutting down"));
         }
-        while ((req = inbox.poll()) != null) {
-            if (req instanceof Proposal p) {
-                p.sink().reply(Reply.error("ERR server is shutting down"));
-            } else if (req instanceof ReadRequest r) {
+        Object event;
+        while ((event = inbox.poll()) != null) {
+            if (event instanceof Request r) {
                 r.sink().reply(Reply.error("ERR server is shutting down"));
             }
         }
