@@ -44,7 +44,7 @@ class CommandHandlerTest {
 
         @Override
         public void read(CommandSpec spec, byte[][] argv, ClientSession client, ReplySink sink) {
-            calls.add("read " + new String(argv[1], StandardCharsets.UTF_8));
+            calls.add("read " + new String(argv[argv.length > 1 ? 1 : 0], StandardCharsets.UTF_8));
             pending.add(sink);
         }
 
@@ -157,6 +157,29 @@ class CommandHandlerTest {
         node.pending.get(0).reply(Reply.ONE);
         assertEquals(":1\r\n", out());
         assertEquals(List.of("write a"), node.calls, "DEL frees memory, so it is let through");
+    }
+
+    @Test
+    void aFollowerRedirectsKeyedCommandsToTheLeaderAndServesReadsAfterReadonly() {
+        channel(ServerConfig.DEFAULTS, true);
+        // node 2 of 3 (client ports 7001-7003); node 1 leads
+        server.cluster(io.raftkv.server.cluster.FixedClusterView.of("127.0.0.1", 7000, 3, 2, 1, 5));
+        in("SET foo bar\r\nGET foo\r\nFLUSHALL\r\nDBSIZE\r\nINFO keyspace\r\nREADONLY\r\nGET foo\r\n");
+        assertEquals(List.of("read DBSIZE", "read keyspace", "read foo"), node.calls,
+                "DBSIZE (keyless) and INFO run here; GET after READONLY too");
+        for (ReplySink s : node.pending) {
+            s.reply(Reply.ZERO);
+        }
+        assertEquals("-MOVED 12182 127.0.0.1:7001\r\n-MOVED 12182 127.0.0.1:7001\r\n"
+                + "-READONLY You can't write against a read only replica.\r\n:0\r\n:0\r\n+OK\r\n:0\r\n", out());
+    }
+
+    @Test
+    void withNoLeaderKnownCommandsGoToTheNodeWhichWaitsForAnElection() {
+        channel(ServerConfig.DEFAULTS, true);
+        server.cluster(io.raftkv.server.cluster.FixedClusterView.of("127.0.0.1", 7000, 3, 2, 0, 5));
+        in("SET foo bar\r\n");
+        assertEquals(List.of("write foo"), node.calls);
     }
 
     @Test
