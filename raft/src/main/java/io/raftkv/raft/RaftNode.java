@@ -466,8 +466,16 @@ public final class RaftNode {
     }
 
     /** Whether we heard from a leader within the minimum election timeout (a leader is always in its lease). */
+    /**
+     * Whether a leader may be relying on this node's recent acknowledgement (dissertation §4.2.3, §6.4.1), so that
+     * this node must refuse (pre)votes. A node that has just (re)started cannot know whom it acknowledged before the
+     * restart, so with lease reads on, for its first election timeout it assumes it did: a restart must not shorten
+     * the lease a leader serves reads on. (Without lease reads the lease only prevents disruption; reads are safe
+     * through ReadIndex either way, and a fresh cluster can elect at once.)
+     */
     private boolean inLeaderLease() {
-        return leaderId != 0 && electionElapsed < config.electionTicks();
+        return (leaderId != 0 && electionElapsed < config.electionTicks())
+                || (config.leaseReads() && tickCount < config.electionTicks());
     }
 
     private HardState currentHardState() {

@@ -136,6 +136,20 @@ class ReadIndexTest {
     @Test
     void leaseReadNeedsNoRoundWhileTheLeaseHolds() {
         Cluster c = new Cluster(3, id -> RaftConfig.of(id).withLeaseReads(true));
+        // With lease reads a (re)started node refuses votes for its first election timeout.
+        for (long id = 1; id <= 3; id++) {
+            c.tick(id, RaftConfig.DEFAULT_ELECTION_TICKS - 1);
+        }
+        c.campaign(1);
+        c.stabilize();
+        c.expectEquals(Role.PRE_CANDIDATE, c.node(1).role(), "1 right after start: nobody grants its pre-vote");
+        c.isolate(2);
+        c.isolate(3); // let the start-up lease run out on 2 and 3 without their own campaigns getting anywhere
+        for (long id = 2; id <= 3; id++) {
+            c.tick(id, 2 * RaftConfig.DEFAULT_ELECTION_TICKS);
+        }
+        c.stabilize();
+        c.heal();
         c.elect(1);
         c.tick(1, 1);
         c.stabilize(); // a quorum acknowledged a round: the lease starts at that round's tick
