@@ -210,6 +210,10 @@ for s in redis-no cluster standalone; do
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\n' "$s" "$p" "$before" "$(rss "$p" VmRSS)" "$(rss "$p" RssAnon)" \
     "$(rss "$p" RssFile)" "$keys" "$(((l1 - l0) / 1000000))e-3" >>"$mem"
   log "memory $s: $(tail -1 "$mem")"
+  log "  INFO memory: $(redis-cli -p "${PORT[$s]}" INFO memory | tr -d '\r' \
+    | grep -E '^used_memory(_dataset|_heap|_offheap)?:' | tr '\n' ' ')"
+  redis-cli -p "${PORT[$s]}" INFO memory | tr -d '\r' | grep -E '^used_memory[a-z_]*:' \
+    | sed "s/^/$s\t/; s/:/\t/" >>"$work/info-memory.tsv"
   if [ "$s" = cluster ]; then
     for q in ${PIDS[cluster]}; do [ "$q" = "$p" ] || log "  cluster follower pid $q VmRSS $(rss "$q" VmRSS) kB"; done
   fi
@@ -282,9 +286,10 @@ versions="redis-server $(redis-server --version | awk '{print $3}' | sed 's/v=//
 mkdir -p "$here/target/bench-results"
 out="$here/target/bench-results/run-$(date -u +%Y%m%dT%H%M%SZ).md"
 cp "$results" "${out%.md}-runs.tsv"; cp "$mem" "${out%.md}-memory.tsv"; cp "$work/rss-end.tsv" "${out%.md}-rss-end.tsv"
-python3 - "$results" "$mem" "$work/rss-end.tsv" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$machine" "$versions" "$ROUNDS" "$elapsed" <<'PY' | tee "$out"
+cp "$work/info-memory.tsv" "${out%.md}-info-memory.tsv"
+python3 - "$results" "$mem" "$work/rss-end.tsv" "$work/info-memory.tsv" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$machine" "$versions" "$ROUNDS" "$elapsed" <<'PY' | tee "$out"
 import csv, statistics, sys
-res, mem, rssend, date, machine, versions, rounds, elapsed = sys.argv[1:9]
+res, mem, rssend, infomem, date, machine, versions, rounds, elapsed = sys.argv[1:10]
 rows = list(csv.DictReader(open(res), delimiter='\t'))
 R = {}
 for r in rows:
@@ -343,6 +348,18 @@ for x in m:
     name = x['system'] + (' (leader)' if x['system'] == 'cluster' else '') + (' (ref)' if isref else '')
     print(f"| {name} | {x['keys']} | {x['load_s']} | {b/1024:.0f} | {a/1024:.0f} | {int(x['rss_anon_kb'])/1024:.0f} / {int(x['rss_file_kb'])/1024:.0f} | "
           f"{'' if isref else f'{a/ra:.2f}x'} | {'' if isref else f'{(a-b)/max(ra-rb,1):.2f}x'} | {end.get(x['system'], 0)/1024:.0f} | {tgt} |")
+info = {}
+for l in open(infomem):
+    f = l.rstrip('\n').split('\t')
+    if len(f) == 3:
+        info.setdefault(f[0], {})[f[1]] = f[2]
+def mib(sys_, k):
+    v = info.get(sys_, {}).get(k)
+    return f"{int(v)/1048576:.0f}" if v and v.isdigit() else "-"
+print("\nINFO memory right after the load (MiB): " + "; ".join(
+    f"{s_}: used_memory {mib(s_, 'used_memory')}, dataset {mib(s_, 'used_memory_dataset')}"
+    + (f", heap {mib(s_, 'used_memory_heap')}, off-heap {mib(s_, 'used_memory_offheap')}" if s_ != 'redis-no' else '')
+    for s_ in ['redis-no', 'cluster', 'standalone'] if s_ in info) + ".")
 print(f"\nElapsed: {elapsed} s")
 PY
 log "results written to $out"
