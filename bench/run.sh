@@ -172,7 +172,18 @@ cpu_ticks() { # pids... -> utime+stime summed, clock ticks
   echo "$t"
 }
 
-log "work folder $work"
+# The disk's sync latency drifts a lot on a shared VM; it decides every appendfsync-always figure, so it is
+# probed (500 appends of 4 KiB with O_DSYNC, a growing file like Redis's AOF) at the start and at the end.
+disk_probe() {
+  local t0 t1
+  t0=$(date +%s%N)
+  dd if=/dev/zero of="$work/dsync-probe" bs=4k count=500 oflag=dsync status=none
+  t1=$(date +%s%N)
+  rm -f "$work/dsync-probe"
+  echo "$(( (t1 - t0) / 500000 ))e-3"
+}
+probe_start=$(disk_probe)
+log "work folder $work; disk probe: $probe_start ms per 4 KiB O_DSYNC append"
 start_redis redis-no --appendonly no
 start_redis redis-always --appendonly yes --appendfsync always
 start_cluster
@@ -279,6 +290,9 @@ for s in redis-no cluster standalone; do
   printf '%s\t%s\n' "$s" "$(rss "$(serving_pid "$s")" VmRSS)" >>"$work/rss-end.tsv"
 done
 
+probe_end=$(disk_probe)
+log "disk probe at the end: $probe_end ms per 4 KiB O_DSYNC append"
+
 # --- the table --------------------------------------------------------------------------------------------
 elapsed=$(( $(date +%s) - t_start ))
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), $(df -T "$work" | awk 'NR==2{print $2}') on $(df "$work" | awk 'NR==2{print $1}')"
@@ -287,9 +301,9 @@ mkdir -p "$here/target/bench-results"
 out="$here/target/bench-results/run-$(date -u +%Y%m%dT%H%M%SZ).md"
 cp "$results" "${out%.md}-runs.tsv"; cp "$mem" "${out%.md}-memory.tsv"; cp "$work/rss-end.tsv" "${out%.md}-rss-end.tsv"
 cp "$work/info-memory.tsv" "${out%.md}-info-memory.tsv"
-python3 - "$results" "$mem" "$work/rss-end.tsv" "$work/info-memory.tsv" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$machine" "$versions" "$ROUNDS" "$elapsed" <<'PY' | tee "$out"
+python3 - "$results" "$mem" "$work/rss-end.tsv" "$work/info-memory.tsv" "$probe_start" "$probe_end" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$machine" "$versions" "$ROUNDS" "$elapsed" <<'PY' | tee "$out"
 import csv, statistics, sys
-res, mem, rssend, infomem, date, machine, versions, rounds, elapsed = sys.argv[1:10]
+res, mem, rssend, infomem, probe0, probe1, date, machine, versions, rounds, elapsed = sys.argv[1:12]
 rows = list(csv.DictReader(open(res), delimiter='\t'))
 R = {}
 for r in rows:
@@ -308,7 +322,8 @@ print(f"Machine: {machine}. {versions}. {len(rounds)} interleaved rounds; ops/s,
 print("ratios are ours/redis within each round, then the median (SET vs redis-always, GET vs redis-no). p50/p99 in ms")
 print("as redis-benchmark --csv prints them (with -P 16 a latency is that of a 16-command batch). cpu: server CPU time")
 print("per op from /proc/PID/stat around the run, all of the system's processes (for a cluster: 3 nodes; in brackets the")
-print("leader alone). The client, redis-benchmark, shares the same 2 cores.\n")
+print("leader alone). The client, redis-benchmark, shares the same 2 cores. Disk sync latency (4 KiB O_DSYNC appends")
+print(f"with dd): {float(probe0):.3f} ms at the start, {float(probe1):.3f} ms at the end.\n")
 print("| workload | system | -n | ops/s | p50 | p99 | cpu µs/op | ops ratio | p50 ratio | per-round ops ratios | target |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 for (t, c, P) in [(w.split(':')) for w in ['set:50:16', 'set:50:1', 'set:1:1', 'get:50:16', 'get:50:1', 'get:1:1']]:
