@@ -31,14 +31,19 @@ pids=()
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
 cleanup() {
-  local rc=$? p
+  local rc=$? p f
   trap - EXIT INT TERM
+  # bin/raftkv-cluster writes each node's pid file as it starts it: an interruption during its start must not
+  # leave the nodes it already started running
+  for f in "$work"/cluster/node-*/server.pid; do
+    [ -f "$f" ] && pids+=("$(cat "$f")")
+  done
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do
     for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$p" 2>/dev/null && { log "pid $p did not stop, SIGKILL"; kill -9 "$p" 2>/dev/null || true; }
   done
-  if [ "${KEEP:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
+  if [ "${KEEP:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work" || log "could not remove $work"; fi
   exit "$rc"
 }
 trap cleanup EXIT
@@ -180,10 +185,10 @@ disk_probe() {
   dd if=/dev/zero of="$work/dsync-probe" bs=4k count=500 oflag=dsync status=none
   t1=$(date +%s%N)
   rm -f "$work/dsync-probe"
-  echo "$(( (t1 - t0) / 500000 ))e-3"
+  echo $(( (t1 - t0) / 500000 )) # microseconds per append
 }
 probe_start=$(disk_probe)
-log "work folder $work; disk probe: $probe_start ms per 4 KiB O_DSYNC append"
+log "work folder $work; disk probe: $probe_start µs per 4 KiB O_DSYNC append"
 start_redis redis-no --appendonly no
 start_redis redis-always --appendonly yes --appendfsync always
 start_cluster
@@ -291,7 +296,7 @@ for s in redis-no cluster standalone; do
 done
 
 probe_end=$(disk_probe)
-log "disk probe at the end: $probe_end ms per 4 KiB O_DSYNC append"
+log "disk probe at the end: $probe_end µs per 4 KiB O_DSYNC append"
 
 # --- the table --------------------------------------------------------------------------------------------
 elapsed=$(( $(date +%s) - t_start ))
@@ -323,7 +328,7 @@ print("ratios are ours/redis within each round, then the median (SET vs redis-al
 print("as redis-benchmark --csv prints them (with -P 16 a latency is that of a 16-command batch). cpu: server CPU time")
 print("per op from /proc/PID/stat around the run, all of the system's processes (for a cluster: 3 nodes; in brackets the")
 print("leader alone). The client, redis-benchmark, shares the same 2 cores. Disk sync latency (4 KiB O_DSYNC appends")
-print(f"with dd): {float(probe0):.3f} ms at the start, {float(probe1):.3f} ms at the end.\n")
+print(f"with dd): {int(probe0)/1000:.3f} ms at the start, {int(probe1)/1000:.3f} ms at the end.\n")
 print("| workload | system | -n | ops/s | p50 | p99 | cpu µs/op | ops ratio | p50 ratio | per-round ops ratios | target |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 for (t, c, P) in [(w.split(':')) for w in ['set:50:16', 'set:50:1', 'set:1:1', 'get:50:16', 'get:50:1', 'get:1:1']]:
