@@ -1,0 +1,721 @@
+package io.raftkv.raft.sim;
+
+import io.raftkv.raft.CodecException;
+import io.raftkv.raft.Entry;
+import io.raftkv.raft.Membership;
+import io.raftkv.raft.Message;
+import io.raftkv.raft.MessageCodec;
+import io.raftkv.raft.RaftNode;
+import io.raftkv.raft.ReadState;
+import io.raftkv.raft.Ready;
+import io.raftkv.raft.Role;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * A deterministic discrete-event simulation of a RaftKV cluster: N {@link RaftNode}s driven exactly as the
+ * {@link Ready} contract says, a network that drops, delays, reorders, duplicates and partitions messages, disks
+ * that lose unsynced writes when their node crashes, and closed-loop clients doing PUT, APPEND (through the log)
+ * and GET (through ReadIndex) on a few keys. Everything random comes from one seed, and events at equal times run
+ * in scheduling order, so a seed replays exactly.
+ *
+ * <p>Run: {@link SimOptions#chaosTicks()} ticks of faults and load, then a quiet phase (network healed, crashed
+ * nodes back, no new faults) in which the cluster must elect one leader, finish new writes and converge. The
+ * {@link Invariants} are checked after every event; the client history must be linearizable.
+ */
+final class Simulation {
+
+    /** Virtual time units per tick. */
+    static final int TICK = 10;
+    private static final int OP_TIMEOUT_TICKS = 60;
+    private static final int READ_RETRY_TICKS = 15;
+    private static final int QUIET_TICKS = 300;
+    private static final int TRACE_LINES = 400;
+
+    private final SimOptions opt;
+    private final SplittableRandom random;
+    private final PriorityQueue<Event> events = new PriorityQueue<>();
+    private long now;
+    private long eventSeq;
+    private final Map<Long, SimNode> nodes = new TreeMap<>();
+    private final Invariants invariants;
+    private final MessageCodec codec = new MessageCodec();
+    /** Directed links cut by the current partition, as from * 1000 + to. */
+    private final Set<Long> cut = new HashSet<>();
+    private boolean faults = true;
+    private long clientsStopAt = Long.MAX_VALUE;
+    private final List<Client> clients = new ArrayList<>();
+    private final List<Op> history = new ArrayList<>();
+    private long historyClock;
+    private long nextOpId = 1;
+    private long nextReadId = 1;
+    private final ArrayDeque<String> trace = new ArrayDeque<>();
+    private final boolean traceMessages;
+    final Stats stats = new Stats();
+
+    static final class Stats {
+        long events;
+        long sent;
+        long dropped;
+        long duplicated;
+        long crashes;
+        long partitions;
+        long transfers;
+        long compactions;
+        long snapshotsInstalled;
+        long corruptFramesRejected;
+        long writesOk;
+        long readsOk;
+        long indeterminate;
+        long lateWritesOk;
+
+        @Override
+        public String toString() {
+            return "events=" + events + " msgs=" + sent + " dropped=" + dropped + " dup=" + duplicated + " crashes="
+                    + crashes + " partitions=" + partitions + " transfers=" + transfers + " compactions=" + compactions
+                    + " snapshotsInstalled=" + snapshotsInstalled + " corruptRejected=" + corruptFramesRejected
+                    + " writes=" + writesOk + " reads=" + readsOk + " indeterminate=" + indeterminate;
+        }
+    }
+
+    private record Event(long time, long seq, Runnable action) implements Comparable<Event> {
+        @Override
+        public int compareTo(Event o) {
+            return time != o.time ? Long.compare(time, o.time) : Long.compare(seq, o.seq);
+        }
+    }
+
+    /** One server: a disk that survives crashes, and (while up) a RaftNode and its state machine. */
+    private final class SimNode implements Invariants.NodeView {
+        final long id;
+        final SimDisk disk;
+        long incarnation;
+        RaftNode raft;
+        KvStore kv;
+        /** The Ready written and awaiting its sync; the node may not produce another until it is advanced. */
+        Ready pending;
+        final Map<Long, ClientOp> pendingWrites = new TreeMap<>();
+        final Map<Long, ClientOp> pendingReads = new TreeMap<>();
+        final List<ReadState> readStates = new ArrayList<>();
+        Role lastRole;
+        long lastTerm;
+
+        SimNode(long id, Membership membership) {
+            this.id = id;
+            this.disk = new SimDisk(membership);
+        }
+
+        @Override
+        public long id() {
+            return id;
+        }
+
+        @Override
+        public RaftNode raft() {
+            return raft;
+        }
+
+        @Override
+        public SimDisk disk() {
+            return disk;
+        }
+
+        @Override
+        public KvStore kv() {
+            return kv;
+        }
+    }
+
+    private static final class Client {
+        final int id;
+        long leaderGuess;
+
+        Client(int id) {
+            this.id = id;
+        }
+    }
+
+    private static final class ClientOp {
+        final long id;
+        final Client client;
+        final Op.Kind kind;
+        final String key;
+        final String arg;
+        final long invoke;
+        final long invokeTime;
+        boolean proposed;
+        boolean done;
+
+        ClientOp(long id, Client client, Op.Kind kind, String key, String arg, long invoke, long invokeTime) {
+            this.id = id;
+            this.client = client;
+            this.kind = kind;
+            this.key = key;
+            this.arg = arg;
+            this.invoke = invoke;
+            this.invokeTime = invokeTime;
+        }
+    }
+
+    Simulation(SimOptions opt) {
+        this.opt = opt;
+        this.random = new SplittableRandom(opt.seed());
+        this.traceMessages = Boolean.getBoolean("sim.traceMessages");
+        long[] ids = new long[opt.nodes()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i + 1;
+        }
+        Membership membership = Membership.ofVoters(ids);
+        for (long id : ids) {
+            nodes.put(id, new SimNode(id, membership));
+        }
+        invariants = new Invariants(new ArrayList<>(nodes.values()));
+        for (int c = 1; c <= opt.clients(); c++) {
+            clients.add(new Client(c));
+        }
+    }
+
+    // ------------------------------------------------------------------ the run
+
+    /** Runs the whole scenario; throws {@link SimulationFailure} with the seed and a trace on any violation. */
+    List<Op> run() {
+        try {
+            for (SimNode n : nodes.values()) {
+                start(n);
+            }
+            for (Client c : clients) {
+                scheduleNextOp(c);
+            }
+            if (opt.crashEvery() > 0) {
+                scheduleCrash();
+            }
+            if (opt.partitionEvery() > 0) {
+                schedulePartition();
+            }
+            if (opt.transferEvery() > 0) {
+                scheduleTransfer();
+            }
+            long chaosEnd = (long) opt.chaosTicks() * TICK;
+            runUntil(chaosEnd);
+
+            note("quiet phase: heal the network, restart crashed nodes, no new faults");
+            faults = false;
+            cut.clear();
+            for (SimNode n : nodes.values()) {
+                if (n.raft == null) {
+                    start(n);
+                }
+            }
+            long quietEnd = chaosEnd + (long) QUIET_TICKS * TICK;
+            clientsStopAt = quietEnd - (long) (OP_TIMEOUT_TICKS + 10) * TICK;
+            runUntil(quietEnd);
+            invariants.checkLogsFromScratch();
+            checkLiveness(chaosEnd);
+
+            LinearizabilityChecker.Result lin = LinearizabilityChecker.check(history);
+            if (!lin.ok()) {
+                throw new Invariants.Violation("history is not linearizable: " + lin.explanation());
+            }
+            return history;
+        } catch (Throwable t) {
+            throw new SimulationFailure(opt, now, stats, traceText(), t);
+        }
+    }
+
+    private void runUntil(long end) {
+        while (!events.isEmpty() && events.peek().time() <= end) {
+            Event e = events.poll();
+            now = e.time();
+            e.action().run();
+            stats.events++;
+            observeRoles();
+            invariants.afterStep();
+            if (stats.events % 2000 == 0) {
+                invariants.checkLogsFromScratch();
+            }
+        }
+        now = end;
+    }
+
+    /** After faults stop the cluster must recover: one leader, new writes finish, every replica converges. */
+    private void checkLiveness(long chaosEnd) {
+        List<SimNode> leaders = new ArrayList<>();
+        for (SimNode n : nodes.values()) {
+            if (n.raft.role() == Role.LEADER) {
+                leaders.add(n);
+            }
+        }
+        if (leaders.size() != 1) {
+            throw new AssertionError("liveness: expected one leader " + QUIET_TICKS + " ticks after the faults stopped,"
+                    + " found " + leaders.stream().map(n -> n.id + "@t" + n.raft.term()).toList() + "\n" + status());
+        }
+        if (stats.lateWritesOk == 0) {
+            throw new AssertionError("liveness: no write invoked in the quiet phase completed\n" + status());
+        }
+        SimNode leader = leaders.get(0);
+        long commit = leader.raft.commitIndex();
+        byte[] image = leader.kv.snapshotData();
+        for (SimNode n : nodes.values()) {
+            if (n.kv.applied() != commit || !Arrays.equals(image, n.kv.snapshotData())) {
+                throw new AssertionError("liveness: node " + n.id + " did not converge to the leader's commit "
+                        + commit + "\n" + status());
+            }
+        }
+    }
+
+    private String status() {
+        StringBuilder out = new StringBuilder();
+        for (SimNode n : nodes.values()) {
+            out.append("  node ").append(n.id);
+            if (n.raft == null) {
+                out.append(" down\n");
+                continue;
+            }
+            out.append(' ').append(n.raft.role()).append(" term=").append(n.raft.term()).append(" lead=")
+                    .append(n.raft.leaderId()).append(" commit=").append(n.raft.commitIndex()).append(" last=")
+                    .append(n.raft.lastIndex()).append(" snapshot=").append(n.disk.live().snapshot().index())
+                    .append(" kv=").append(n.kv).append('\n');
+            if (n.raft.role() == Role.LEADER) {
+                for (var p : n.raft.progress()) {
+                    out.append("      progress ").append(p).append('\n');
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    // ------------------------------------------------------------------ events and trace
+
+    private void schedule(long delay, Runnable action) {
+        events.add(new Event(now + delay, eventSeq++, action));
+    }
+
+    private void note(String line) {
+        if (trace.size() == TRACE_LINES) {
+            trace.pollFirst();
+        }
+        trace.addLast("t=" + now + " " + line);
+    }
+
+    private String traceText() {
+        return String.join("\n", trace);
+    }
+
+    private void observeRoles() {
+        for (SimNode n : nodes.values()) {
+            if (n.raft != null && (n.raft.role() != n.lastRole || n.raft.term() != n.lastTerm)) {
+                n.lastRole = n.raft.role();
+                n.lastTerm = n.raft.term();
+                note("node " + n.id + " is " + n.lastRole + " in term " + n.lastTerm + " (last index "
+                        + n.raft.lastIndex() + ", commit " + n.raft.commitIndex() + ")");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ nodes and the Ready loop
+
+    private void start(SimNode n) {
+        n.raft = new RaftNode(opt.raftConfig(n.id, n.incarnation), n.disk.live());
+        n.kv = KvStore.restore(n.disk.live().snapshot());
+        n.lastRole = null;
+        invariants.onRestart(n.id);
+        note("node " + n.id + " starts (incarnation " + n.incarnation + ", durable " + n.disk.durable().hardState()
+                + ", log to " + n.disk.live().lastIndex() + ")");
+        long incarnation = n.incarnation;
+        schedule(1 + random.nextInt(TICK), () -> tick(n, incarnation));
+    }
+
+    private void tick(SimNode n, long incarnation) {
+        if (n.incarnation != incarnation) {
+            return;
+        }
+        n.raft.tick();
+        drive(n);
+        schedule(TICK, () -> tick(n, incarnation));
+    }
+
+    /** Handles Readies as a real driver would: write, sync (possibly later), send, apply, serve reads, advance. */
+    private void drive(SimNode n) {
+        while (n.raft != null && n.pending == null && n.raft.hasReady()) {
+            Ready rd = n.raft.ready();
+            invariants.beforeWrite(n, rd);
+            n.disk.write(rd);
+            invariants.afterWrite(n, rd);
+            n.pending = rd;
+            int delay = rd.mustSync() && opt.maxSyncDelay() > 0 ? random.nextInt(opt.maxSyncDelay() + 1) : 0;
+            if (delay == 0) {
+                finishReady(n, rd.messages());
+                continue;
+            }
+            List<Message> afterSync = new ArrayList<>();
+            for (Message m : rd.messages()) {
+                // Ready contract, step 2: only a leader's own appends and heartbeats may leave before the sync.
+                if (opt.earlySend() && (m instanceof Message.AppendEntries || m instanceof Message.Heartbeat)) {
+                    send(m);
+                } else {
+                    afterSync.add(m);
+                }
+            }
+            long incarnation = n.incarnation;
+            schedule(delay, () -> {
+                if (n.incarnation == incarnation) {
+                    finishReady(n, afterSync);
+                    drive(n);
+                }
+            });
+        }
+    }
+
+    private void finishReady(SimNode n, List<Message> toSend) {
+        Ready rd = n.pending;
+        if (rd.mustSync()) {
+            n.disk.sync();
+        }
+        for (Message m : toSend) {
+            send(m);
+        }
+        if (rd.snapshot() != null) {
+            invariants.onInstallSnapshot(n.id, rd.snapshot());
+            n.kv = KvStore.restore(rd.snapshot());
+            stats.snapshotsInstalled++;
+            note("node " + n.id + " installs snapshot " + rd.snapshot().index() + "@" + rd.snapshot().term());
+        }
+        for (Entry e : rd.committedEntries()) {
+            invariants.onApply(n.id, e);
+            KvStore.Command c = n.kv.apply(e);
+            if (c == null) {
+                continue;
+            }
+            ClientOp op = n.pendingWrites.remove(c.opId());
+            if (op != null && !op.done) {
+                complete(op, c.kind() == Op.Kind.APPEND ? n.kv.get(c.key()) : null);
+            }
+        }
+        n.readStates.addAll(rd.readStates());
+        serveReads(n);
+        n.raft.advance(rd);
+        n.pending = null;
+        if (n.kv.applied() != n.raft.appliedIndex()) {
+            throw new Invariants.Violation("node " + n.id + " state machine at " + n.kv.applied()
+                    + " but the node says applied " + n.raft.appliedIndex());
+        }
+        maybeCompact(n);
+    }
+
+    private void serveReads(SimNode n) {
+        for (Iterator<ReadState> it = n.readStates.iterator(); it.hasNext(); ) {
+            ReadState rs = it.next();
+            if (rs.index() <= n.kv.applied()) {
+                it.remove();
+                ClientOp op = n.pendingReads.remove(rs.requestId());
+                if (op != null && !op.done) {
+                    complete(op, n.kv.get(op.key));
+                }
+            }
+        }
+    }
+
+    private void maybeCompact(SimNode n) {
+        long applied = n.kv.applied();
+        if (opt.compactEvery() == 0 || applied - n.disk.live().snapshot().index() < opt.compactEvery()
+                || n.disk.hasUnsynced()) {
+            return;
+        }
+        n.disk.compact(applied, n.kv.snapshotData());
+        stats.compactions++;
+    }
+
+    // ------------------------------------------------------------------ network
+
+    private void send(Message m) {
+        stats.sent++;
+        Message wire = m;
+        if (opt.codec()) {
+            byte[] frame = codec.encode(m);
+            if (random.nextInt(500) == 0) {
+                rejectCorrupted(frame);
+            }
+            try {
+                wire = codec.decode(frame);
+            } catch (CodecException e) {
+                throw new Invariants.Violation("codec cannot decode its own frame of " + m + ": " + e.getMessage());
+            }
+            if (!Arrays.equals(frame, codec.encode(wire))) {
+                throw new Invariants.Violation("codec round trip changed " + m + " into " + wire);
+            }
+        }
+        if (faults && random.nextInt(1000) < opt.dropPerMille()) {
+            stats.dropped++;
+            return;
+        }
+        deliverLater(wire);
+        if (random.nextInt(1000) < opt.dupPerMille()) {
+            stats.duplicated++;
+            deliverLater(wire);
+        }
+    }
+
+    /** A frame with one flipped bit must not decode (the CRC or the length check catches it). */
+    private void rejectCorrupted(byte[] frame) {
+        byte[] bad = frame.clone();
+        int bit = random.nextInt(bad.length * 8);
+        bad[bit / 8] ^= (byte) (1 << (bit % 8));
+        try {
+            Message m = codec.decode(bad);
+            throw new Invariants.Violation("codec accepted a frame with bit " + bit + " flipped: " + m);
+        } catch (CodecException expected) {
+            stats.corruptFramesRejected++;
+        }
+    }
+
+    private void deliverLater(Message m) {
+        long latency = 1 + random.nextInt(opt.maxLatency());
+        if (faults && random.nextInt(1000) < opt.slowPerMille()) {
+            latency += random.nextInt(20 * TICK);
+        }
+        schedule(latency, () -> deliver(m));
+    }
+
+    private void deliver(Message m) {
+        SimNode n = nodes.get(m.to());
+        if (cut.contains(m.from() * 1000 + m.to()) || n.raft == null) {
+            stats.dropped++;
+            return;
+        }
+        if (traceMessages) {
+            note("deliver " + m);
+        }
+        n.raft.step(m);
+        drive(n);
+    }
+
+    // ------------------------------------------------------------------ faults
+
+    private long downCount() {
+        return nodes.values().stream().filter(n -> n.raft == null).count();
+    }
+
+    private void scheduleCrash() {
+        schedule((long) (1 + random.nextInt(2 * opt.crashEvery())) * TICK, () -> {
+            if (!faults) {
+                return;
+            }
+            SimNode n = nodes.get(1L + random.nextInt(opt.nodes()));
+            if (n.raft != null && downCount() < (opt.nodes() - 1) / 2 + (random.nextInt(4) == 0 ? 1 : 0)) {
+                crash(n);
+                long incarnation = n.incarnation;
+                schedule((long) (1 + random.nextInt(100)) * TICK, () -> {
+                    if (n.raft == null && n.incarnation == incarnation) {
+                        start(n);
+                    }
+                });
+            }
+            scheduleCrash();
+        });
+    }
+
+    private void crash(SimNode n) {
+        stats.crashes++;
+        note("node " + n.id + " crashes (" + (n.pending != null ? "with an unsynced Ready" : "idle") + ", term "
+                + n.raft.term() + ", " + n.raft.role() + ")");
+        n.incarnation++;
+        n.raft = null;
+        n.kv = null;
+        n.pending = null;
+        n.readStates.clear();
+        n.pendingReads.clear();
+        for (ClientOp op : n.pendingWrites.values()) {
+            if (!op.done) {
+                indeterminate(op, "server " + n.id + " crashed");
+            }
+        }
+        n.pendingWrites.clear();
+        n.disk.crash(random, opt.tornWrites());
+    }
+
+    private void schedulePartition() {
+        schedule((long) (1 + random.nextInt(2 * opt.partitionEvery())) * TICK, () -> {
+            if (!faults) {
+                return;
+            }
+            partition();
+            schedule((long) (10 + random.nextInt(150)) * TICK, () -> {
+                if (faults) {
+                    cut.clear();
+                    note("partition heals");
+                    schedulePartition();
+                }
+            });
+        });
+    }
+
+    private void partition() {
+        stats.partitions++;
+        cut.clear();
+        int kind = random.nextInt(3);
+        long victim = 1 + random.nextInt(opt.nodes());
+        if (kind == 0) {
+            for (long other = 1; other <= opt.nodes(); other++) {
+                if (other != victim) {
+                    cut.add(victim * 1000 + other);
+                    cut.add(other * 1000 + victim);
+                }
+            }
+            note("partition: node " + victim + " isolated");
+        } else if (kind == 1) {
+            List<Long> side = new ArrayList<>();
+            for (long id = 1; id <= opt.nodes(); id++) {
+                if (random.nextBoolean()) {
+                    side.add(id);
+                }
+            }
+            for (long a = 1; a <= opt.nodes(); a++) {
+                for (long b = 1; b <= opt.nodes(); b++) {
+                    if (side.contains(a) != side.contains(b)) {
+                        cut.add(a * 1000 + b);
+                    }
+                }
+            }
+            note("partition: " + side + " | the rest");
+        } else {
+            boolean inbound = random.nextBoolean();
+            for (long other = 1; other <= opt.nodes(); other++) {
+                if (other != victim) {
+                    cut.add(inbound ? other * 1000 + victim : victim * 1000 + other);
+                }
+            }
+            note("partition: node " + victim + (inbound ? " hears nobody" : " is heard by nobody") + " (one-way)");
+        }
+    }
+
+    private void scheduleTransfer() {
+        schedule((long) (1 + random.nextInt(2 * opt.transferEvery())) * TICK, () -> {
+            if (!faults) {
+                return;
+            }
+            for (SimNode n : nodes.values()) {
+                if (n.raft != null && n.raft.role() == Role.LEADER) {
+                    long to = 1 + random.nextInt(opt.nodes());
+                    if (n.raft.transferLeadership(to)) {
+                        stats.transfers++;
+                        note("leader " + n.id + " transfers leadership to " + to);
+                        drive(n);
+                    }
+                    break;
+                }
+            }
+            scheduleTransfer();
+        });
+    }
+
+    // ------------------------------------------------------------------ clients
+
+    private void scheduleNextOp(Client c) {
+        long delay = random.nextInt(3 * TICK);
+        if (now + delay >= clientsStopAt) {
+            return;
+        }
+        schedule(delay, () -> invoke(c));
+    }
+
+    private void invoke(Client c) {
+        long id = nextOpId++;
+        int pick = random.nextInt(100);
+        Op.Kind kind = pick < 35 ? Op.Kind.PUT : pick < 65 ? Op.Kind.APPEND : Op.Kind.GET;
+        String key = "k" + random.nextInt(opt.keys());
+        String arg = kind == Op.Kind.PUT ? "<" + id + ">" : kind == Op.Kind.APPEND ? "[" + id + "]" : null;
+        ClientOp op = new ClientOp(id, c, kind, key, arg, ++historyClock, now);
+        schedule((long) OP_TIMEOUT_TICKS * TICK, () -> {
+            if (!op.done) {
+                if (op.kind == Op.Kind.GET || !op.proposed) {
+                    // Never took effect (a read, or a write no server accepted): not part of the history.
+                    op.done = true;
+                    scheduleNextOp(op.client);
+                } else {
+                    indeterminate(op, "timed out");
+                }
+            }
+        });
+        attempt(op);
+    }
+
+    private void attempt(ClientOp op) {
+        if (op.done) {
+            return;
+        }
+        Client c = op.client;
+        long target = c.leaderGuess != 0 && (op.kind != Op.Kind.GET || random.nextBoolean())
+                ? c.leaderGuess : 1 + random.nextInt(opt.nodes());
+        schedule(1 + random.nextInt(5), () -> arrive(op, target));
+    }
+
+    private void arrive(ClientOp op, long target) {
+        if (op.done) {
+            return;
+        }
+        SimNode n = nodes.get(target);
+        Client c = op.client;
+        if (n.raft == null) {
+            c.leaderGuess = 0;
+            schedule(2 * TICK, () -> attempt(op));
+            return;
+        }
+        if (op.kind == Op.Kind.GET) {
+            long readId = nextReadId++;
+            if (!n.raft.readIndex(readId)) {
+                c.leaderGuess = 0;
+                schedule(TICK, () -> attempt(op));
+                return;
+            }
+            n.pendingReads.put(readId, op);
+            drive(n);
+            // Reads are idempotent: ask again (anywhere) if this one is lost with a message or a leader.
+            schedule((long) READ_RETRY_TICKS * TICK, () -> attempt(op));
+            return;
+        }
+        long index = n.raft.propose(new KvStore.Command(op.id, op.kind, op.key, op.arg).encode());
+        if (index == 0) {
+            long hint = n.raft.leaderId();
+            c.leaderGuess = hint == target ? 0 : hint;
+            schedule(hint != 0 && hint != target ? 1 : TICK, () -> attempt(op));
+            return;
+        }
+        c.leaderGuess = target;
+        op.proposed = true;
+        n.pendingWrites.put(op.id, op);
+        drive(n);
+    }
+
+    private void complete(ClientOp op, String result) {
+        op.done = true;
+        Op done = new Op(op.id, op.client.id, op.kind, op.key, op.arg, op.invoke, ++historyClock, result, op.invokeTime);
+        history.add(done);
+        if (op.kind == Op.Kind.GET) {
+            stats.readsOk++;
+        } else {
+            stats.writesOk++;
+            if (!faults) {
+                stats.lateWritesOk++;
+            }
+        }
+        scheduleNextOp(op.client);
+    }
+
+    private void indeterminate(ClientOp op, String why) {
+        op.done = true;
+        stats.indeterminate++;
+        history.add(new Op(op.id, op.client.id, op.kind, op.key, op.arg, op.invoke, Op.NEVER, null, op.invokeTime));
+        note("op#" + op.id + " indeterminate: " + why);
+        scheduleNextOp(op.client);
+    }
+}
