@@ -1,0 +1,137 @@
+package io.raftkv.raft.sim;
+
+import io.raftkv.raft.Membership;
+import io.raftkv.raft.MemoryStorage;
+import io.raftkv.raft.Message;
+import io.raftkv.raft.PeerProgress;
+import io.raftkv.raft.RaftConfig;
+import io.raftkv.raft.RaftNode;
+import io.raftkv.raft.Ready;
+import io.raftkv.raft.Role;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * KNOWN CORE BUG (found by the simulation, seed 8 of the DEFAULT mix and seed 5 of LEASE_READS, with
+ * {@link Simulation#snapshotsMayBeLost}): when an {@link Message.InstallSnapshot} or its
+ * {@link Message.InstallSnapshotResponse} is lost, the leader keeps that follower in the SNAPSHOT state for the
+ * rest of its term. In SNAPSHOT, {@code Progress.isPaused()} is always true, heartbeat answers do not leave the
+ * state, and there is no API for the driver to report a failed snapshot (etcd has {@code ReportSnapshot}), so
+ * nothing is ever sent to the follower again: it never catches up until the leader changes. {@link Ready} says
+ * message delivery may fail, so the core must recover by itself (e.g. leave SNAPSHOT for PROBE on a heartbeat
+ * answer that shows the follower still behind the snapshot, or resend the snapshot after a timeout).
+ *
+ * <p>These tests fail until the core is fixed; they are tagged so CI can skip them with
+ * {@code -DexcludedGroups=known-core-bug}. The main simulation works around the bug by retrying snapshot
+ * messages in its transport.
+ */
+@Tag("known-core-bug")
+class CoreBugLostSnapshotTest {
+
+    /** The same scenario step by step: node 3 falls behind a compaction, and the one snapshot sent to it is lost. */
+    @Test
+    void followerCatchesUpAfterItsSnapshotIsLost() {
+        Driver d = new Driver(3);
+        d.nodes.get(1L).campaign();
+        d.settle(m -> false);
+        assertEquals(Role.LEADER, d.nodes.get(1L).role(), "node 1 leads");
+
+        // Node 3 is cut off while the leader commits 20 entries with node 2, then compacts its log.
+        for (int i = 0; i < 20; i++) {
+            d.nodes.get(1L).propose(("put k v" + i).getBytes(StandardCharsets.UTF_8));
+            d.settle(m -> m.to() == 3 || m.from() == 3);
+        }
+        long commit = d.nodes.get(1L).commitIndex();
+        d.storages.get(1L).compact(commit, new byte[0]);
+
+        // Node 3 comes back; the first snapshot sent to it is lost on the way, everything else arrives.
+        boolean[] lost = {false};
+        for (int tick = 0; tick < 100; tick++) {
+            d.tickAll();
+            d.settle(m -> {
+                if (m instanceof Message.InstallSnapshot && !lost[0]) {
+                    lost[0] = true;
+                    return true;
+                }
+                return false;
+            });
+        }
+        PeerProgress p3 = d.nodes.get(1L).progress().stream().filter(p -> p.id() == 3).findFirst().orElseThrow();
+        assertEquals(true, lost[0], "a snapshot was sent to node 3 and lost");
+        assertEquals(commit, d.nodes.get(3L).commitIndex(),
+                "node 3 caught up 100 ticks after its snapshot was lost; leader's progress for it: " + p3);
+    }
+
+    /** The whole simulation with lossy snapshot delivery: liveness fails (node 5 stuck behind at the end). */
+    @Test
+    void simulationSeedWithLossySnapshots() {
+        new Simulation(SimOptions.of(8, SimOptions.Variant.DEFAULT)).snapshotsMayBeLost(true).run();
+    }
+
+    /** A minimal synchronous driver: persist, then queue messages, apply nothing, advance. */
+    private static final class Driver {
+        final Map<Long, RaftNode> nodes = new TreeMap<>();
+        final Map<Long, MemoryStorage> storages = new TreeMap<>();
+        final List<Message> inFlight = new ArrayList<>();
+
+        Driver(int size) {
+            long[] ids = new long[size];
+            for (int i = 0; i < size; i++) {
+                ids[i] = i + 1;
+            }
+            Membership membership = Membership.ofVoters(ids);
+            for (long id : ids) {
+                MemoryStorage s = new MemoryStorage(membership);
+                storages.put(id, s);
+                nodes.put(id, new RaftNode(RaftConfig.of(id), s));
+            }
+        }
+
+        void tickAll() {
+            for (long id : nodes.keySet()) {
+                nodes.get(id).tick();
+                ready(id);
+            }
+        }
+
+        void ready(long id) {
+            RaftNode n = nodes.get(id);
+            MemoryStorage s = storages.get(id);
+            while (n.hasReady()) {
+                Ready rd = n.ready();
+                if (rd.snapshot() != null) {
+                    s.applySnapshot(rd.snapshot());
+                }
+                s.append(rd.entries());
+                if (rd.hardState() != null) {
+                    s.setHardState(rd.hardState());
+                }
+                inFlight.addAll(rd.messages());
+                n.advance(rd);
+            }
+        }
+
+        /** Delivers until nothing is in flight, dropping what {@code lose} selects. */
+        void settle(Predicate<Message> lose) {
+            for (long id : nodes.keySet()) {
+                ready(id);
+            }
+            while (!inFlight.isEmpty()) {
+                Message m = inFlight.remove(0);
+                if (!lose.test(m)) {
+                    nodes.get(m.to()).step(m);
+                    ready(m.to());
+                }
+            }
+        }
+    }
+}
