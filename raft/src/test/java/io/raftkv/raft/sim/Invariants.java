@@ -3,6 +3,7 @@ package io.raftkv.raft.sim;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.HardState;
 import io.raftkv.raft.MemoryStorage;
+import io.raftkv.raft.Message;
 import io.raftkv.raft.RaftNode;
 import io.raftkv.raft.Ready;
 import io.raftkv.raft.Role;
@@ -56,6 +57,8 @@ final class Invariants {
     /** Per node: the term whose leadership was already checked for completeness. */
     private final Map<Long, Long> completenessChecked = new HashMap<>();
     private final Map<Long, NodeView> nodes = new TreeMap<>();
+    /** Votes granted, by voter * 1e9 + term. */
+    private final Map<Long, Long> votes = new HashMap<>();
     private final int quorum;
     long checks;
 
@@ -125,6 +128,17 @@ final class Invariants {
     void onRestart(long id) {
         lastCommit.remove(id);
         completenessChecked.remove(id);
+    }
+
+    /** Raft paper §5.2: each server votes for at most one candidate in a term, across crashes too. */
+    void onSend(Message m) {
+        if (m instanceof Message.RequestVoteResponse r && r.granted()) {
+            Long before = votes.putIfAbsent(r.from() * 1_000_000_000L + r.term(), r.to());
+            if (before != null && before != r.to()) {
+                fail("node " + r.from() + " granted its vote in term " + r.term() + " to " + before + " and to " + r.to()
+                        + " (Raft paper §5.2: at most one vote per term)");
+            }
+        }
     }
 
     // ------------------------------------------------------------------ per Ready

@@ -17,6 +17,9 @@ import java.util.SplittableRandom;
  * @param earlySend         a leader sends its AppendEntries/Heartbeats before the sync (Ready allows it)
  * @param tornWrites        a crash keeps a random prefix of the unsynced writes instead of none
  * @param crashEvery        mean ticks between crashes (0: no crashes)
+ * @param crashPointPerMille chance a node crashes right after handling a Ready (just after it voted, acknowledged,
+ *                          synced or sent), for a short while: aims crashes at the windows where ordering matters;
+ *                          fifty times as likely right after granting a vote
  * @param partitionEvery    mean ticks between partitions (0: none)
  * @param compactEvery      a node compacts its log once it applied this many entries past its snapshot (0: never)
  * @param codec             every message goes through MessageCodec encode and decode
@@ -42,6 +45,7 @@ record SimOptions(
         boolean earlySend,
         boolean tornWrites,
         int crashEvery,
+        int crashPointPerMille,
         int partitionEvery,
         int transferEvery,
         int compactEvery,
@@ -95,6 +99,7 @@ record SimOptions(
                 r.nextBoolean(),
                 r.nextBoolean(),
                 r.nextInt(4) == 0 ? 0 : 80 + r.nextInt(300),
+                r.nextInt(3) == 0 ? 0 : 1 + r.nextInt(4),
                 r.nextInt(5) == 0 ? 0 : 60 + r.nextInt(250),
                 r.nextInt(3) == 0 ? 0 : 100 + r.nextInt(400),
                 r.nextInt(3) == 0 ? 0 : 5 + r.nextInt(40),
@@ -107,7 +112,7 @@ record SimOptions(
     SimOptions withChaosTicks(int ticks) {
         return new SimOptions(seed, variant, nodes, preVote, checkQuorum, leaseReads, electionTicks, heartbeatTicks,
                 maxInflight, maxSizePerMsg, maxEntriesPerMsg, dropPerMille, dupPerMille, maxLatency, slowPerMille,
-                maxSyncDelay, earlySend, tornWrites, crashEvery, partitionEvery, transferEvery, compactEvery, codec,
+                maxSyncDelay, earlySend, tornWrites, crashEvery, crashPointPerMille, partitionEvery, transferEvery, compactEvery, codec,
                 clients, keys, ticks);
     }
 

@@ -40,6 +40,7 @@ final class Simulation {
     private static final int OP_TIMEOUT_TICKS = 60;
     private static final int READ_RETRY_TICKS = 15;
     private static final int QUIET_TICKS = 300;
+    private static final int CATCH_UP_TICKS = 3000;
     private static final int TRACE_LINES = 400;
 
     private final SimOptions opt;
@@ -191,6 +192,29 @@ final class Simulation {
         }
     }
 
+    /**
+     * Deliberate driver mistakes, for {@link SimulationSelfTest} only: each must be caught by an invariant or the
+     * linearizability check, which shows those checks can fail.
+     */
+    enum Sabotage {
+        NONE,
+        /** Every message leaves before the sync, votes and acknowledgements included. */
+        SEND_BEFORE_SYNC,
+        /** The disk never stores the vote, so a restarted node may vote twice in one term. */
+        FORGET_VOTE,
+        /** GET answers from the local state machine of whichever node the client reached, without ReadIndex. */
+        LOCAL_READS,
+        /** PUT is acknowledged as soon as the leader accepts the proposal, before it commits. */
+        ACK_ON_PROPOSE
+    }
+
+    private Sabotage sabotage = Sabotage.NONE;
+
+    Simulation sabotage(Sabotage s) {
+        sabotage = s;
+        return this;
+    }
+
     Simulation snapshotsMayBeLost(boolean on) {
         snapshotsMayBeLost = on;
         return this;
@@ -230,6 +254,10 @@ final class Simulation {
             long quietEnd = chaosEnd + (long) QUIET_TICKS * TICK;
             clientsStopAt = quietEnd - (long) (OP_TIMEOUT_TICKS + 10) * TICK;
             runUntil(quietEnd);
+            // Slow flow-control settings can leave a restarted follower far behind: give it time to catch up.
+            for (int t = 0; t < CATCH_UP_TICKS && !converged(); t += 10) {
+                runUntil(now + 10L * TICK);
+            }
             invariants.checkLogsFromScratch();
             checkLiveness(chaosEnd);
 
@@ -282,6 +310,21 @@ final class Simulation {
                         + commit + "\n" + status());
             }
         }
+    }
+
+    private boolean converged() {
+        long commit = -1;
+        for (SimNode n : nodes.values()) {
+            if (n.raft.role() == Role.LEADER) {
+                commit = n.raft.commitIndex();
+            }
+        }
+        for (SimNode n : nodes.values()) {
+            if (n.kv.applied() != commit) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private String status() {
@@ -360,7 +403,10 @@ final class Simulation {
         while (n.raft != null && n.pending == null && n.raft.hasReady()) {
             Ready rd = n.raft.ready();
             invariants.beforeWrite(n, rd);
-            n.disk.write(rd);
+            n.disk.write(sabotage == Sabotage.FORGET_VOTE && rd.hardState() != null
+                    ? new Ready(new io.raftkv.raft.HardState(rd.hardState().term(), 0, rd.hardState().commit()),
+                            rd.entries(), rd.snapshot(), rd.committedEntries(), rd.readStates(), rd.messages())
+                    : rd);
             invariants.afterWrite(n, rd);
             n.pending = rd;
             int delay = rd.mustSync() && opt.maxSyncDelay() > 0 ? random.nextInt(opt.maxSyncDelay() + 1) : 0;
@@ -371,7 +417,8 @@ final class Simulation {
             List<Message> afterSync = new ArrayList<>();
             for (Message m : rd.messages()) {
                 // Ready contract, step 2: only a leader's own appends and heartbeats may leave before the sync.
-                if (opt.earlySend() && (m instanceof Message.AppendEntries || m instanceof Message.Heartbeat)) {
+                if (sabotage == Sabotage.SEND_BEFORE_SYNC
+                        || opt.earlySend() && (m instanceof Message.AppendEntries || m instanceof Message.Heartbeat)) {
                     send(m);
                 } else {
                     afterSync.add(m);
@@ -421,6 +468,19 @@ final class Simulation {
                     + " but the node says applied " + n.raft.appliedIndex());
         }
         maybeCompact(n);
+        boolean votedNow = false;
+        for (Message m : toSend) {
+            votedNow |= m instanceof Message.RequestVoteResponse r && r.granted();
+        }
+        int crashChance = votedNow ? opt.crashPointPerMille() * 50 : opt.crashPointPerMille();
+        if (faults && crashChance > 0 && random.nextInt(1000) < crashChance && downCount() < (opt.nodes() - 1) / 2) {
+            // Crash at once, before anything else happens on this node, and come back soon (same term, likely).
+            schedule(0, () -> {
+                if (n.raft != null && n.pending == null) {
+                    crashFor(n, 1 + random.nextInt(5 * TICK));
+                }
+            });
+        }
     }
 
     private void serveReads(SimNode n) {
@@ -450,6 +510,7 @@ final class Simulation {
 
     private void send(Message m) {
         stats.sent++;
+        invariants.onSend(m);
         Message wire = m;
         if (opt.codec()) {
             byte[] frame = codec.encode(m);
@@ -532,15 +593,19 @@ final class Simulation {
             }
             SimNode n = nodes.get(1L + random.nextInt(opt.nodes()));
             if (n.raft != null && downCount() < (opt.nodes() - 1) / 2 + (random.nextInt(4) == 0 ? 1 : 0)) {
-                crash(n);
-                long incarnation = n.incarnation;
-                schedule((long) (1 + random.nextInt(100)) * TICK, () -> {
-                    if (n.raft == null && n.incarnation == incarnation) {
-                        start(n);
-                    }
-                });
+                crashFor(n, (long) (1 + random.nextInt(100)) * TICK);
             }
             scheduleCrash();
+        });
+    }
+
+    private void crashFor(SimNode n, long downtime) {
+        crash(n);
+        long incarnation = n.incarnation;
+        schedule(downtime, () -> {
+            if (n.raft == null && n.incarnation == incarnation) {
+                start(n);
+            }
         });
     }
 
@@ -690,6 +755,10 @@ final class Simulation {
             schedule(2 * TICK, () -> attempt(op));
             return;
         }
+        if (op.kind == Op.Kind.GET && sabotage == Sabotage.LOCAL_READS) {
+            complete(op, n.kv.get(op.key));
+            return;
+        }
         if (op.kind == Op.Kind.GET) {
             long readId = nextReadId++;
             if (!n.raft.readIndex(readId)) {
@@ -712,7 +781,11 @@ final class Simulation {
         }
         c.leaderGuess = target;
         op.proposed = true;
-        n.pendingWrites.put(op.id, op);
+        if (sabotage == Sabotage.ACK_ON_PROPOSE && op.kind == Op.Kind.PUT) {
+            complete(op, null);
+        } else {
+            n.pendingWrites.put(op.id, op);
+        }
         drive(n);
     }
 

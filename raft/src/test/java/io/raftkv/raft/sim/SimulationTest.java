@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
  * prints the seed, the variant and the command that replays it.
  *
  * <ul>
- *   <li>{@code -Dsim.seed=S [-Dsim.variant=V]} runs only seed S (of variant V, default DEFAULT);</li>
+ *   <li>{@code -Dsim.seed=S [-Dsim.variant=V] [-Dsim.sabotage=X]} runs only seed S (of variant V, default
+ *   DEFAULT; with a {@link SimulationSelfTest} sabotage X);</li>
  *   <li>{@code -Dsim.seeds=N} changes how many seeds the default mix runs (the variants run a fifth as many);</li>
  *   <li>{@code -Dsim.firstSeed=F} starts the range at F instead of 1, to explore new seeds.</li>
  * </ul>
@@ -24,7 +25,10 @@ class SimulationTest {
         if (System.getProperty("sim.seed") != null) {
             long seed = Long.getLong("sim.seed");
             Variant variant = Variant.valueOf(System.getProperty("sim.variant", "DEFAULT"));
-            runSeeds(variant, seed, 1);
+            Simulation.Sabotage sabotage = Simulation.Sabotage.valueOf(System.getProperty("sim.sabotage", "NONE"));
+            Simulation sim = new Simulation(SimOptions.of(seed, variant)).sabotage(sabotage);
+            sim.run();
+            System.out.println("simulation seed " + seed + " " + variant + " passed: " + sim.stats);
             return;
         }
         runSeeds(Variant.DEFAULT, FIRST, SEEDS);
