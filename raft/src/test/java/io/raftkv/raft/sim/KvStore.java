@@ -33,9 +33,14 @@ final class KvStore {
 
     /** The state machine as of {@code snap} (empty for the "no snapshot" value). */
     static KvStore restore(Snapshot snap) {
+        return restore(snap.index(), snap.data());
+    }
+
+    /** The state machine from an image taken at {@code applied} (see {@link #snapshotData()}). */
+    static KvStore restore(long applied, byte[] image) {
         KvStore kv = new KvStore();
-        kv.applied = snap.index();
-        String text = new String(snap.data(), StandardCharsets.UTF_8);
+        kv.applied = applied;
+        String text = new String(image, StandardCharsets.UTF_8);
         for (String line : text.split("\n")) {
             if (!line.isEmpty()) {
                 int eq = line.indexOf('=');

@@ -29,6 +29,31 @@ final class SimDisk {
     private MemoryStorage live;
     private final List<Write> unsynced = new ArrayList<>();
 
+    /**
+     * A state machine image the server saved on its own (as a server with a persistent state machine would), at
+     * index {@code kvImageIndex}; a restart may resume from it with {@code RaftNode(config, storage, applied)}.
+     */
+    private byte[] kvImage;
+    private long kvImageIndex;
+
+    void saveKvImage(long index, byte[] image) {
+        if (index <= durable.hardState().commit()) {
+            kvImage = image;
+            kvImageIndex = index;
+        }
+    }
+
+    /** The saved image's index if a node restarting now may resume from it, else -1. */
+    long usableKvImageIndex() {
+        boolean usable = kvImage != null && kvImageIndex >= live.snapshot().index()
+                && kvImageIndex <= live.hardState().commit();
+        return usable ? kvImageIndex : -1;
+    }
+
+    byte[] kvImage() {
+        return kvImage;
+    }
+
     SimDisk(Membership membership) {
         this.membership = membership;
         this.durable = new MemoryStorage(membership);

@@ -20,6 +20,9 @@ import java.util.SplittableRandom;
  * @param crashPointPerMille chance a node crashes right after handling a Ready (just after it voted, acknowledged,
  *                          synced or sent), for a short while: aims crashes at the windows where ordering matters;
  *                          fifty times as likely right after granting a vote
+ * @param pauseEvery        mean ticks between process pauses (a GC stall: the node neither ticks nor handles
+ *                          anything for up to 40 ticks, then handles what queued up); with lease reads only
+ *                          non-leaders pause, since a paused leader's clock stops and the lease assumes it does not
  * @param partitionEvery    mean ticks between partitions (0: none)
  * @param compactEvery      a node compacts its log once it applied this many entries past its snapshot (0: never)
  * @param codec             every message goes through MessageCodec encode and decode
@@ -46,6 +49,7 @@ record SimOptions(
         boolean tornWrites,
         int crashEvery,
         int crashPointPerMille,
+        int pauseEvery,
         int partitionEvery,
         int transferEvery,
         int compactEvery,
@@ -100,6 +104,7 @@ record SimOptions(
                 r.nextBoolean(),
                 r.nextInt(4) == 0 ? 0 : 80 + r.nextInt(300),
                 r.nextInt(3) == 0 ? 0 : 1 + r.nextInt(4),
+                r.nextInt(3) == 0 ? 0 : 100 + r.nextInt(300),
                 r.nextInt(5) == 0 ? 0 : 60 + r.nextInt(250),
                 r.nextInt(3) == 0 ? 0 : 100 + r.nextInt(400),
                 r.nextInt(3) == 0 ? 0 : 5 + r.nextInt(40),
@@ -112,7 +117,7 @@ record SimOptions(
     SimOptions withChaosTicks(int ticks) {
         return new SimOptions(seed, variant, nodes, preVote, checkQuorum, leaseReads, electionTicks, heartbeatTicks,
                 maxInflight, maxSizePerMsg, maxEntriesPerMsg, dropPerMille, dupPerMille, maxLatency, slowPerMille,
-                maxSyncDelay, earlySend, tornWrites, crashEvery, crashPointPerMille, partitionEvery, transferEvery, compactEvery, codec,
+                maxSyncDelay, earlySend, tornWrites, crashEvery, crashPointPerMille, pauseEvery, partitionEvery, transferEvery, compactEvery, codec,
                 clients, keys, ticks);
     }
 

@@ -116,6 +116,8 @@ final class Simulation {
         final List<ReadState> readStates = new ArrayList<>();
         Role lastRole;
         long lastTerm;
+        /** A process pause: until then the node does nothing; what arrives meanwhile waits for it. */
+        long pausedUntil;
 
         SimNode(long id, Membership membership) {
             this.id = id;
@@ -239,6 +241,9 @@ final class Simulation {
             }
             if (opt.transferEvery() > 0) {
                 scheduleTransfer();
+            }
+            if (opt.pauseEvery() > 0) {
+                schedulePause();
             }
             long chaosEnd = (long) opt.chaosTicks() * TICK;
             runUntil(chaosEnd);
@@ -379,8 +384,15 @@ final class Simulation {
     // ------------------------------------------------------------------ nodes and the Ready loop
 
     private void start(SimNode n) {
-        n.raft = new RaftNode(opt.raftConfig(n.id, n.incarnation), n.disk.live());
-        n.kv = KvStore.restore(n.disk.live().snapshot());
+        long image = n.disk.usableKvImageIndex();
+        if (image >= 0 && random.nextBoolean()) {
+            n.raft = new RaftNode(opt.raftConfig(n.id, n.incarnation), n.disk.live(), image);
+            n.kv = KvStore.restore(image, n.disk.kvImage());
+        } else {
+            n.raft = new RaftNode(opt.raftConfig(n.id, n.incarnation), n.disk.live());
+            n.kv = KvStore.restore(n.disk.live().snapshot());
+        }
+        n.pausedUntil = 0;
         n.lastRole = null;
         invariants.onRestart(n.id);
         note("node " + n.id + " starts (incarnation " + n.incarnation + ", durable " + n.disk.durable().hardState()
@@ -389,8 +401,17 @@ final class Simulation {
         schedule(1 + random.nextInt(TICK), () -> tick(n, incarnation));
     }
 
+    /** Defers {@code action} to the end of {@code n}'s pause, if it is paused; events keep their order. */
+    private boolean deferredByPause(SimNode n, Runnable action) {
+        if (now < n.pausedUntil) {
+            schedule(n.pausedUntil - now, action);
+            return true;
+        }
+        return false;
+    }
+
     private void tick(SimNode n, long incarnation) {
-        if (n.incarnation != incarnation) {
+        if (n.incarnation != incarnation || deferredByPause(n, () -> tick(n, incarnation))) {
             return;
         }
         n.raft.tick();
@@ -425,10 +446,13 @@ final class Simulation {
                 }
             }
             long incarnation = n.incarnation;
-            schedule(delay, () -> {
-                if (n.incarnation == incarnation) {
-                    finishReady(n, afterSync);
-                    drive(n);
+            schedule(delay, new Runnable() {
+                @Override
+                public void run() {
+                    if (n.incarnation == incarnation && !deferredByPause(n, this)) {
+                        finishReady(n, afterSync);
+                        drive(n);
+                    }
                 }
             });
         }
@@ -468,6 +492,9 @@ final class Simulation {
                     + " but the node says applied " + n.raft.appliedIndex());
         }
         maybeCompact(n);
+        if (!rd.committedEntries().isEmpty() && random.nextInt(4) == 0) {
+            n.disk.saveKvImage(n.kv.applied(), n.kv.snapshotData());
+        }
         boolean votedNow = false;
         for (Message m : toSend) {
             votedNow |= m instanceof Message.RequestVoteResponse r && r.granted();
@@ -571,6 +598,9 @@ final class Simulation {
                 return;
             }
             stats.dropped++;
+            return;
+        }
+        if (deferredByPause(n, () -> deliver(m))) {
             return;
         }
         if (traceMessages) {
@@ -683,13 +713,28 @@ final class Simulation {
         }
     }
 
+    private void schedulePause() {
+        schedule((long) (1 + random.nextInt(2 * opt.pauseEvery())) * TICK, () -> {
+            if (!faults) {
+                return;
+            }
+            SimNode n = nodes.get(1L + random.nextInt(opt.nodes()));
+            boolean leaseAtRisk = opt.leaseReads() && n.raft != null && n.raft.role() == Role.LEADER;
+            if (n.raft != null && now >= n.pausedUntil && !leaseAtRisk) {
+                n.pausedUntil = now + (long) (1 + random.nextInt(40)) * TICK;
+                note("node " + n.id + " pauses until t=" + n.pausedUntil);
+            }
+            schedulePause();
+        });
+    }
+
     private void scheduleTransfer() {
         schedule((long) (1 + random.nextInt(2 * opt.transferEvery())) * TICK, () -> {
             if (!faults) {
                 return;
             }
             for (SimNode n : nodes.values()) {
-                if (n.raft != null && n.raft.role() == Role.LEADER) {
+                if (n.raft != null && n.raft.role() == Role.LEADER && now >= n.pausedUntil) {
                     long to = 1 + random.nextInt(opt.nodes());
                     if (n.raft.transferLeadership(to)) {
                         stats.transfers++;
@@ -750,6 +795,9 @@ final class Simulation {
         }
         SimNode n = nodes.get(target);
         Client c = op.client;
+        if (deferredByPause(n, () -> arrive(op, target))) {
+            return;
+        }
         if (n.raft == null) {
             c.leaderGuess = 0;
             schedule(2 * TICK, () -> attempt(op));
