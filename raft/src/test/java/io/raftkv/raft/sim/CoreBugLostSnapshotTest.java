@@ -1,28 +1,18 @@
 package io.raftkv.raft.sim;
 
-import io.raftkv.raft.Membership;
-import io.raftkv.raft.MemoryStorage;
 import io.raftkv.raft.Message;
 import io.raftkv.raft.PeerProgress;
 import io.raftkv.raft.RaftConfig;
-import io.raftkv.raft.RaftNode;
-import io.raftkv.raft.Ready;
 import io.raftkv.raft.Role;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * KNOWN CORE BUG (found by the simulation, seed 8 of the DEFAULT mix and seed 5 of LEASE_READS, with
- * {@link Simulation#snapshotsMayBeLost}): when an {@link Message.InstallSnapshot} or its
+ * KNOWN CORE BUG (found by the simulation with {@link Simulation#snapshotsMayBeLost}): when an {@link Message.InstallSnapshot} or its
  * {@link Message.InstallSnapshotResponse} is lost, the leader keeps that follower in the SNAPSHOT state for the
  * rest of its term. In SNAPSHOT, {@code Progress.isPaused()} is always true, heartbeat answers do not leave the
  * state, and there is no API for the driver to report a failed snapshot (etcd has {@code ReportSnapshot}), so
@@ -40,7 +30,7 @@ class CoreBugLostSnapshotTest {
     /** The same scenario step by step: node 3 falls behind a compaction, and the one snapshot sent to it is lost. */
     @Test
     void followerCatchesUpAfterItsSnapshotIsLost() {
-        Driver d = new Driver(3);
+        ScenarioDriver d = new ScenarioDriver(3, RaftConfig::of);
         d.nodes.get(1L).campaign();
         d.settle(m -> false);
         assertEquals(Role.LEADER, d.nodes.get(1L).role(), "node 1 leads");
@@ -71,67 +61,15 @@ class CoreBugLostSnapshotTest {
                 "node 3 caught up 100 ticks after its snapshot was lost; leader's progress for it: " + p3);
     }
 
-    /** The whole simulation with lossy snapshot delivery: liveness fails (node 5 stuck behind at the end). */
+    /**
+     * The simulation with snapshots as lossy as any message: the liveness check fails (one follower stuck behind
+     * at the end, the leader's progress for it in SNAPSHOT). Seed 5 of the DEFAULT mix at the time of writing;
+     * replay one with {@code -Dtest=SimulationTest -Dsim.seed=5 -Dsim.lossySnapshots=true}.
+     */
     @Test
-    void simulationSeedWithLossySnapshots() {
-        new Simulation(SimOptions.of(8, SimOptions.Variant.DEFAULT)).snapshotsMayBeLost(true).run();
-    }
-
-    /** A minimal synchronous driver: persist, then queue messages, apply nothing, advance. */
-    private static final class Driver {
-        final Map<Long, RaftNode> nodes = new TreeMap<>();
-        final Map<Long, MemoryStorage> storages = new TreeMap<>();
-        final List<Message> inFlight = new ArrayList<>();
-
-        Driver(int size) {
-            long[] ids = new long[size];
-            for (int i = 0; i < size; i++) {
-                ids[i] = i + 1;
-            }
-            Membership membership = Membership.ofVoters(ids);
-            for (long id : ids) {
-                MemoryStorage s = new MemoryStorage(membership);
-                storages.put(id, s);
-                nodes.put(id, new RaftNode(RaftConfig.of(id), s));
-            }
-        }
-
-        void tickAll() {
-            for (long id : nodes.keySet()) {
-                nodes.get(id).tick();
-                ready(id);
-            }
-        }
-
-        void ready(long id) {
-            RaftNode n = nodes.get(id);
-            MemoryStorage s = storages.get(id);
-            while (n.hasReady()) {
-                Ready rd = n.ready();
-                if (rd.snapshot() != null) {
-                    s.applySnapshot(rd.snapshot());
-                }
-                s.append(rd.entries());
-                if (rd.hardState() != null) {
-                    s.setHardState(rd.hardState());
-                }
-                inFlight.addAll(rd.messages());
-                n.advance(rd);
-            }
-        }
-
-        /** Delivers until nothing is in flight, dropping what {@code lose} selects. */
-        void settle(Predicate<Message> lose) {
-            for (long id : nodes.keySet()) {
-                ready(id);
-            }
-            while (!inFlight.isEmpty()) {
-                Message m = inFlight.remove(0);
-                if (!lose.test(m)) {
-                    nodes.get(m.to()).step(m);
-                    ready(m.to());
-                }
-            }
+    void simulationWithLossySnapshots() {
+        for (long seed = 1; seed <= 20; seed++) {
+            new Simulation(SimOptions.of(seed, SimOptions.Variant.DEFAULT)).snapshotsMayBeLost(true).run();
         }
     }
 }
