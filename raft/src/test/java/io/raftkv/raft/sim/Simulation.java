@@ -64,11 +64,16 @@ final class Simulation {
     private final boolean traceMessages;
     final Stats stats = new Stats();
     /**
-     * Whether InstallSnapshot and its answer may be lost like any message. Off by default: the core has no way to
-     * learn that a snapshot was lost and stalls that follower for the rest of the term (see
-     * {@link CoreBugLostSnapshotTest}); until it does, the simulated transport retries them until delivered.
+     * Whether the leader's driver sends an InstallSnapshot again while no answer to it came back (every
+     * {@link #SNAPSHOT_RESEND_TICKS}, for as long as the sender lives and leads in that term). On by default: the
+     * core never learns that a snapshot or its answer was lost (message loss, or the follower crashing before it
+     * synced and answered) and stalls that follower for the rest of the term (see {@link CoreBugLostSnapshotTest});
+     * until it does, the simulated driver works around it the way a snapshot transfer with retries would.
      */
-    private boolean snapshotsMayBeLost;
+    private boolean resendSnapshots = true;
+    /** Snapshot transfers not yet answered, by from * 1000 + to: the message to send again. */
+    private final Map<Long, Message.InstallSnapshot> unansweredSnapshots = new TreeMap<>();
+    private static final int SNAPSHOT_RESEND_TICKS = 20;
 
     static final class Stats {
         long events;
@@ -217,8 +222,8 @@ final class Simulation {
         return this;
     }
 
-    Simulation snapshotsMayBeLost(boolean on) {
-        snapshotsMayBeLost = on;
+    Simulation resendSnapshots(boolean on) {
+        resendSnapshots = on;
         return this;
     }
 
@@ -553,7 +558,10 @@ final class Simulation {
                 throw new Invariants.Violation("codec round trip changed " + m + " into " + wire);
             }
         }
-        if (faults && random.nextInt(1000) < opt.dropPerMille() && !retriedUntilDelivered(wire)) {
+        if (resendSnapshots && wire instanceof Message.InstallSnapshot is) {
+            watchSnapshot(is);
+        }
+        if (faults && random.nextInt(1000) < opt.dropPerMille()) {
             stats.dropped++;
             return;
         }
@@ -585,18 +593,38 @@ final class Simulation {
         schedule(latency, () -> deliver(m));
     }
 
-    private boolean retriedUntilDelivered(Message m) {
-        return !snapshotsMayBeLost
-                && (m instanceof Message.InstallSnapshot || m instanceof Message.InstallSnapshotResponse);
+    private void watchSnapshot(Message.InstallSnapshot is) {
+        long key = is.from() * 1000 + is.to();
+        boolean watching = unansweredSnapshots.containsKey(key);
+        unansweredSnapshots.put(key, is);
+        if (watching) {
+            return;
+        }
+        SimNode leader = nodes.get(is.from());
+        long incarnation = leader.incarnation;
+        schedule((long) SNAPSHOT_RESEND_TICKS * TICK, new Runnable() {
+            @Override
+            public void run() {
+                Message.InstallSnapshot again = unansweredSnapshots.get(key);
+                if (again == null) {
+                    return;
+                }
+                if (leader.incarnation != incarnation || leader.raft.role() != Role.LEADER
+                        || leader.raft.term() != again.term()) {
+                    unansweredSnapshots.remove(key);
+                    return;
+                }
+                note("driver of " + is.from() + " sends the unanswered snapshot " + again.snapshot().index()
+                        + " to " + is.to() + " again");
+                send(again);
+                schedule((long) SNAPSHOT_RESEND_TICKS * TICK, this);
+            }
+        });
     }
 
     private void deliver(Message m) {
         SimNode n = nodes.get(m.to());
         if (cut.contains(m.from() * 1000 + m.to()) || n.raft == null) {
-            if (retriedUntilDelivered(m)) {
-                schedule(5L * TICK, () -> deliver(m));
-                return;
-            }
             stats.dropped++;
             return;
         }
@@ -605,6 +633,9 @@ final class Simulation {
         }
         if (traceMessages) {
             note("deliver " + m);
+        }
+        if (m instanceof Message.InstallSnapshotResponse) {
+            unansweredSnapshots.remove(m.to() * 1000 + m.from());
         }
         n.raft.step(m);
         drive(n);
