@@ -25,7 +25,7 @@ final class SimDisk {
     }
 
     private final Membership membership;
-    private final MemoryStorage durable;
+    private MemoryStorage durable;
     private MemoryStorage live;
     private final List<Write> unsynced = new ArrayList<>();
 
@@ -110,6 +110,25 @@ final class SimDisk {
     void crash(SplittableRandom random, boolean torn) {
         replay(torn && !unsynced.isEmpty() ? random.nextInt(unsynced.size() + 1) : 0);
         unsynced.clear();
+        live = copy(durable);
+    }
+
+    /**
+     * Sabotage for {@link SimulationSelfTest}: a disk that loses up to {@code count} synced entries past the
+     * persisted commit index (a lying fsync). Only between a crash and the restart.
+     */
+    void loseSyncedTail(int count) {
+        long keep = Math.max(Math.max(durable.hardState().commit(), durable.snapshot().index()),
+                durable.lastIndex() - count);
+        MemoryStorage cut = new MemoryStorage(membership);
+        if (durable.snapshot().index() > 0) {
+            cut.applySnapshot(durable.snapshot());
+        }
+        if (keep >= durable.firstIndex()) {
+            cut.append(durable.entries(durable.firstIndex(), keep + 1, Long.MAX_VALUE));
+        }
+        cut.setHardState(durable.hardState());
+        durable = cut;
         live = copy(durable);
     }
 

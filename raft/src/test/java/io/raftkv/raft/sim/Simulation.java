@@ -212,7 +212,9 @@ final class Simulation {
         /** GET answers from the local state machine of whichever node the client reached, without ReadIndex. */
         LOCAL_READS,
         /** PUT is acknowledged as soon as the leader accepts the proposal, before it commits. */
-        ACK_ON_PROPOSE
+        ACK_ON_PROPOSE,
+        /** A crashed disk loses up to 3 synced entries past its persisted commit index (a lying fsync). */
+        LOSE_SYNCED_TAIL
     }
 
     private Sabotage sabotage = Sabotage.NONE;
@@ -687,6 +689,9 @@ final class Simulation {
         }
         n.pendingWrites.clear();
         n.disk.crash(random, opt.tornWrites());
+        if (sabotage == Sabotage.LOSE_SYNCED_TAIL) {
+            n.disk.loseSyncedTail(1 + random.nextInt(3));
+        }
     }
 
     private void schedulePartition() {

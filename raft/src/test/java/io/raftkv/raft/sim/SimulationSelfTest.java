@@ -4,49 +4,67 @@ import io.raftkv.raft.sim.Simulation.Sabotage;
 import io.raftkv.raft.sim.SimOptions.Variant;
 import org.junit.jupiter.api.Test;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The simulation must be able to fail. Each test runs it with a driver that breaks one rule on purpose and expects
- * the matching check to catch it within a few seeds (deterministic, like every run).
+ * the named check to catch it within a few seeds (deterministic, like every run). Replay one with
+ * {@code -Dtest=SimulationTest -Dsim.seed=S -Dsim.sabotage=NAME}.
  */
 class SimulationSelfTest {
 
     private static final int SEEDS_TO_TRY = 40;
 
-    private static String firstFailure(Sabotage sabotage) {
+    /** Runs seeds until one fails with a message containing one of {@code expected}; fails if none does. */
+    private static void caught(Sabotage sabotage, String... expected) {
+        List<String> otherFailures = new ArrayList<>();
         for (long seed = 1; seed <= SEEDS_TO_TRY; seed++) {
             try {
                 new Simulation(SimOptions.of(seed, Variant.DEFAULT)).sabotage(sabotage).run();
             } catch (SimulationFailure f) {
-                return "seed " + seed + ": " + f.getCause();
+                String why = String.valueOf(f.getCause());
+                for (String e : expected) {
+                    if (why.contains(e)) {
+                        return;
+                    }
+                }
+                otherFailures.add("seed " + seed + ": " + why.lines().findFirst().orElse(""));
             }
         }
-        return fail(sabotage + " went unnoticed in " + SEEDS_TO_TRY + " seeds");
+        fail(sabotage + " was not caught by the checks " + List.of(expected) + " in " + SEEDS_TO_TRY + " seeds; other"
+                + " failures: " + otherFailures);
     }
 
     @Test
     void sendingBeforeTheSyncIsCaughtByTheDurabilityCheck() {
-        String failure = firstFailure(Sabotage.SEND_BEFORE_SYNC);
-        assertTrue(failure.contains("synced only on"), failure);
+        caught(Sabotage.SEND_BEFORE_SYNC, "synced only on");
     }
 
     @Test
     void forgettingTheVoteIsCaughtByTheOneVotePerTermCheck() {
-        String failure = firstFailure(Sabotage.FORGET_VOTE);
-        assertTrue(failure.contains("at most one vote per term") || failure.contains("two leaders in term"), failure);
+        caught(Sabotage.FORGET_VOTE, "at most one vote per term");
+    }
+
+    /**
+     * Caught when a node later learns the commit of an entry that is no longer durable on a quorum, or by the
+     * core itself when a leader's heartbeat commits past the shortened log. (It never gets as far as a leader
+     * without the entry; {@link InvariantsTest} shows Leader Completeness firing on a made-up state.)
+     */
+    @Test
+    void losingAcknowledgedEntriesIsCaught() {
+        caught(Sabotage.LOSE_SYNCED_TAIL, "synced only on", "is beyond the last index");
     }
 
     @Test
     void localReadsAreCaughtByTheLinearizabilityCheck() {
-        String failure = firstFailure(Sabotage.LOCAL_READS);
-        assertTrue(failure.contains("not linearizable"), failure);
+        caught(Sabotage.LOCAL_READS, "not linearizable");
     }
 
     @Test
     void acknowledgingUncommittedWritesIsCaughtByTheLinearizabilityCheck() {
-        String failure = firstFailure(Sabotage.ACK_ON_PROPOSE);
-        assertTrue(failure.contains("not linearizable"), failure);
+        caught(Sabotage.ACK_ON_PROPOSE, "not linearizable");
     }
 }
