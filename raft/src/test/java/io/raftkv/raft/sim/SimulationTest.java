@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class SimulationTest {
 
-    private static final int SEEDS = Integer.getInteger("sim.seeds", 120);
+    private static final int SEEDS = Integer.getInteger("sim.seeds", 1200);
     private static final long FIRST = Long.getLong("sim.firstSeed", 1);
     /** -Dsim.resendSnapshots=false: the driver does not work around {@link CoreBugLostSnapshotTest}. */
     private static final boolean RESEND_SNAPSHOTS = !"false".equals(System.getProperty("sim.resendSnapshots"));
