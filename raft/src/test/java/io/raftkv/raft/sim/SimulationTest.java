@@ -3,6 +3,10 @@ package io.raftkv.raft.sim;
 import io.raftkv.raft.sim.SimOptions.Variant;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /**
  * Many seeded runs of the whole cluster under faults (see {@link Simulation}). Each seed is deterministic; a failure
  * prints the seed, the variant and the command that replays it.
@@ -55,6 +59,18 @@ class SimulationTest {
     @Test
     void withLeaseReads() {
         runVariant(Variant.LEASE_READS);
+    }
+
+    /** A seed is the whole run: two runs of one seed produce the same events, faults and client history. */
+    @Test
+    void aSeedReplaysExactly() {
+        for (Variant variant : Variant.values()) {
+            Simulation first = new Simulation(SimOptions.of(7, variant));
+            List<Op> history = first.run();
+            Simulation second = new Simulation(SimOptions.of(7, variant));
+            assertEquals(history, second.run(), "history of seed 7 " + variant);
+            assertEquals(first.stats.toString(), second.stats.toString(), "stats of seed 7 " + variant);
+        }
     }
 
     private static void runVariant(Variant variant) {
