@@ -83,6 +83,13 @@ record SimOptions(
     static SimOptions of(long seed, Variant variant) {
         SplittableRandom r = new SplittableRandom(seed ^ 0x5DEECE66DL);
         int nodes = r.nextInt(2) == 0 ? 3 : 5;
+        // Mostly the default timeout; sometimes one so short that elections race the network (latency reaches
+        // 3 ticks), sometimes a long one.
+        int election = switch (r.nextInt(8)) {
+            case 0 -> 4;
+            case 1 -> 20;
+            default -> RaftConfig.DEFAULT_ELECTION_TICKS;
+        };
         return new SimOptions(
                 seed,
                 variant,
@@ -90,7 +97,7 @@ record SimOptions(
                 variant.preVote,
                 variant.checkQuorum,
                 variant.leaseReads,
-                RaftConfig.DEFAULT_ELECTION_TICKS,
+                election,
                 r.nextInt(4) == 0 ? 3 : RaftConfig.DEFAULT_HEARTBEAT_TICKS,
                 1 + r.nextInt(8),
                 r.nextInt(2) == 0 ? 64 : 1 << 20,

@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  *   <li>{@code -Dsim.seed=S [-Dsim.variant=V] [-Dsim.sabotage=X]} runs only seed S (of variant V, default
  *   DEFAULT; with a {@link SimulationSelfTest} sabotage X);</li>
  *   <li>{@code -Dsim.seeds=N} changes how many seeds the default mix runs (the variants run a fifth as many);</li>
- *   <li>{@code -Dsim.firstSeed=F} starts the range at F instead of 1, to explore new seeds.</li>
+ *   <li>{@code -Dsim.firstSeed=F} starts the range at F instead of 1, to explore new seeds;</li>
+ *   <li>{@code -Dsim.chaosTicks=T} makes every run T ticks of faults long (default 1000).</li>
  * </ul>
  * The number of seeds is fixed, not a time budget, so that every CI run checks exactly the same runs.
  */
@@ -23,6 +24,8 @@ class SimulationTest {
 
     private static final int SEEDS = Integer.getInteger("sim.seeds", 1200);
     private static final long FIRST = Long.getLong("sim.firstSeed", 1);
+    /** -Dsim.chaosTicks=T: longer (or shorter) runs than the default 1000 ticks of faults. */
+    private static final Integer CHAOS_TICKS = Integer.getInteger("sim.chaosTicks");
     /** -Dsim.resendSnapshots=false: the driver does not work around {@link CoreBugLostSnapshotTest}. */
     private static final boolean RESEND_SNAPSHOTS = !"false".equals(System.getProperty("sim.resendSnapshots"));
 
@@ -32,7 +35,7 @@ class SimulationTest {
             long seed = Long.getLong("sim.seed");
             Variant variant = Variant.valueOf(System.getProperty("sim.variant", "DEFAULT"));
             Simulation.Sabotage sabotage = Simulation.Sabotage.valueOf(System.getProperty("sim.sabotage", "NONE"));
-            Simulation sim = new Simulation(SimOptions.of(seed, variant)).sabotage(sabotage)
+            Simulation sim = new Simulation(options(seed, variant)).sabotage(sabotage)
                     .resendSnapshots(RESEND_SNAPSHOTS);
             sim.run();
             System.out.println("simulation seed " + seed + " " + variant + " passed: " + sim.stats);
@@ -79,6 +82,11 @@ class SimulationTest {
         }
     }
 
+    private static SimOptions options(long seed, Variant variant) {
+        SimOptions opt = SimOptions.of(seed, variant);
+        return CHAOS_TICKS == null ? opt : opt.withChaosTicks(CHAOS_TICKS);
+    }
+
     private static void runSeeds(Variant variant, long first, int count) {
         long started = System.nanoTime();
         long ops = 0;
@@ -86,7 +94,7 @@ class SimulationTest {
         long crashes = 0;
         long snapshots = 0;
         for (long seed = first; seed < first + count; seed++) {
-            Simulation sim = new Simulation(SimOptions.of(seed, variant)).resendSnapshots(RESEND_SNAPSHOTS);
+            Simulation sim = new Simulation(options(seed, variant)).resendSnapshots(RESEND_SNAPSHOTS);
             ops += sim.run().size();
             indeterminate += sim.stats.indeterminate;
             crashes += sim.stats.crashes;
