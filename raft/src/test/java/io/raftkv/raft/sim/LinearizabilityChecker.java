@@ -1,5 +1,6 @@
 package io.raftkv.raft.sim;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
@@ -90,7 +91,7 @@ final class LinearizabilityChecker {
         }
 
         Result run() {
-            if (search(null)) {
+            if (search()) {
                 return Result.OK;
             }
             StringBuilder why = new StringBuilder();
@@ -115,45 +116,82 @@ final class LinearizabilityChecker {
             return new Result(false, key, why.toString());
         }
 
-        private boolean search(String value) {
-            int count = placed.cardinality();
-            if (count == ops.length) {
-                return true;
+        /** One level of the depth-first search: the register after the placed ops, and where to try next. */
+        private static final class Frame {
+            final String value;
+            /** The op placed to get here (-1 at the root). */
+            final int placedOp;
+            long firstCompletion = -1;
+            int cursor;
+
+            Frame(String value, int placedOp) {
+                this.value = value;
+                this.placedOp = placedOp;
             }
-            if (!seen.add(new State((BitSet) placed.clone(), value))) {
-                return false;
-            }
-            if (seen.size() > MAX_STATES) {
-                exhausted = true;
-                return false;
-            }
-            long firstCompletion = Op.NEVER;
-            for (int i = placed.nextClearBit(0); i < ops.length; i = placed.nextClearBit(i + 1)) {
-                firstCompletion = Math.min(firstCompletion, ops[i].complete());
-            }
-            for (int i = placed.nextClearBit(0); i < ops.length && ops[i].invoke() < firstCompletion;
-                 i = placed.nextClearBit(i + 1)) {
-                Op op = ops[i];
-                String next = apply(value, op);
-                if (next == REFUSED) {
+        }
+
+        /** Iterative, so that histories of thousands of ops on one key do not overflow the stack. */
+        private boolean search() {
+            ArrayDeque<Frame> stack = new ArrayDeque<>();
+            stack.push(new Frame(null, -1));
+            int count = 0;
+            while (!stack.isEmpty()) {
+                if (count == ops.length) {
+                    return true;
+                }
+                Frame f = stack.peek();
+                if (f.firstCompletion < 0) {
+                    if (!seen.add(new State((BitSet) placed.clone(), f.value))) {
+                        count -= pop(stack);
+                        continue;
+                    }
+                    if (seen.size() > MAX_STATES) {
+                        exhausted = true;
+                        return false;
+                    }
+                    long first = Op.NEVER;
+                    for (int i = placed.nextClearBit(0); i < ops.length; i = placed.nextClearBit(i + 1)) {
+                        first = Math.min(first, ops[i].complete());
+                    }
+                    f.firstCompletion = first;
+                    f.cursor = placed.nextClearBit(0);
+                }
+                int chosen = -1;
+                String next = null;
+                for (int i = f.cursor; i < ops.length && ops[i].invoke() < f.firstCompletion;
+                     i = placed.nextClearBit(i + 1)) {
+                    String after = apply(f.value, ops[i]);
+                    if (after != REFUSED) {
+                        chosen = i;
+                        next = after;
+                        break;
+                    }
+                }
+                if (chosen < 0) {
+                    count -= pop(stack);
                     continue;
                 }
-                placed.set(i);
-                path.add(op);
+                f.cursor = placed.nextClearBit(chosen + 1);
+                placed.set(chosen);
+                count++;
+                path.add(ops[chosen]);
                 if (path.size() > bestPath.size()) {
                     bestPath = List.copyOf(path);
                 }
-                boolean found = search(next);
-                path.remove(path.size() - 1);
-                placed.clear(i);
-                if (found) {
-                    return true;
-                }
-                if (exhausted) {
-                    return false;
-                }
+                stack.push(new Frame(next, chosen));
             }
             return false;
+        }
+
+        /** Pops the top frame, undoing the op it placed; returns how many ops that unplaced (0 or 1). */
+        private int pop(ArrayDeque<Frame> stack) {
+            Frame f = stack.pop();
+            if (f.placedOp < 0) {
+                return 0;
+            }
+            placed.clear(f.placedOp);
+            path.remove(path.size() - 1);
+            return 1;
         }
 
         private static final String REFUSED = new String("refused");

@@ -112,6 +112,26 @@ class LinearizabilityCheckerTest {
                 Op.get(2, "k", 3, 4, "[x][x]"));
     }
 
+    /** Long runs put thousands of ops on one key; the search must not recurse once per op. */
+    @Test
+    void longHistoriesDoNotOverflowTheStack() {
+        List<Op> history = new ArrayList<>();
+        String value = null;
+        for (int i = 0; i < 10_000; i++) {
+            long t = 10L * i;
+            if (i % 2 == 0) {
+                value = (value == null ? "" : value.substring(Math.max(0, value.length() - 20))) + "[" + i + "]";
+                history.add(Op.put(i, "k", value, t, t + 15));
+            } else {
+                history.add(Op.get(i, "k", t, t + 5, value));
+            }
+        }
+        LinearizabilityChecker.Result r = LinearizabilityChecker.check(history);
+        assertTrue(r.ok(), r.explanation());
+        history.add(Op.get(99_999, "k", 10L * 10_000, 10L * 10_000 + 1, "<stale>"));
+        assertFalse(LinearizabilityChecker.check(history).ok());
+    }
+
     @Test
     void keysAreIndependent() {
         linearizable(
