@@ -279,7 +279,11 @@ final class Simulation {
             }
             return history;
         } catch (Throwable t) {
-            throw new SimulationFailure(opt, now, stats, traceText(), t);
+            String flags = (opt.chaosTicks() != SimOptions.of(opt.seed(), opt.variant()).chaosTicks()
+                    ? " -Dsim.chaosTicks=" + opt.chaosTicks() : "")
+                    + (sabotage != Sabotage.NONE ? " -Dsim.sabotage=" + sabotage : "")
+                    + (resendSnapshots ? "" : " -Dsim.resendSnapshots=false");
+            throw new SimulationFailure(opt, flags, now, stats, traceText(), t);
         }
     }
 
