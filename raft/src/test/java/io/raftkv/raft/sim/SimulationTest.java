@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class SimulationTest {
 
-    private static final int SEEDS = Integer.getInteger("sim.seeds", 1200);
+    private static final int SEEDS = Integer.getInteger("sim.seeds", 1000);
     private static final long FIRST = Long.getLong("sim.firstSeed", 1);
     /** -Dsim.chaosTicks=T: longer (or shorter) runs than the default 1000 ticks of faults. */
     private static final Integer CHAOS_TICKS = Integer.getInteger("sim.chaosTicks");
