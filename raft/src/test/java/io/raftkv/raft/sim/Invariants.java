@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -58,7 +59,7 @@ final class Invariants {
     private final Map<Long, Long> completenessChecked = new HashMap<>();
     private final Map<Long, NodeView> nodes = new TreeMap<>();
     /** Votes granted, by voter * 1e9 + term. */
-    private final Map<Long, Long> votes = new HashMap<>();
+    private final Map<Long, Long> votesGranted = new HashMap<>();
     private final int quorum;
     long checks;
 
@@ -68,11 +69,19 @@ final class Invariants {
     private record Committed(Entry entry, long knownInTerm) {
     }
 
+    private final Set<Long> learners;
+
     Invariants(List<? extends NodeView> all) {
+        this(all, Set.of());
+    }
+
+    /** {@code learners}: the non-voting members among {@code all}. */
+    Invariants(List<? extends NodeView> all, Set<Long> learners) {
         for (NodeView n : all) {
             nodes.put(n.id(), n);
         }
-        this.quorum = all.size() / 2 + 1;
+        this.learners = Set.copyOf(learners);
+        this.quorum = (all.size() - learners.size()) / 2 + 1;
     }
 
     private static void fail(String what) {
@@ -103,6 +112,9 @@ final class Invariants {
             if (raft == null) {
                 continue;
             }
+            if (learners.contains(n.id()) && raft.role() != Role.FOLLOWER) {
+                fail("learner " + n.id() + " is " + raft.role() + " in term " + raft.term() + ": learners never campaign");
+            }
             if (raft.role() == Role.LEADER) {
                 Long other = leaderOfTerm.putIfAbsent(raft.term(), n.id());
                 if (other != null && other != n.id()) {
@@ -132,8 +144,14 @@ final class Invariants {
 
     /** Raft paper §5.2: each server votes for at most one candidate in a term, across crashes too. */
     void onSend(Message m) {
+        boolean votes = m instanceof Message.RequestVote || m instanceof Message.PreVote
+                || m instanceof Message.RequestVoteResponse rv && rv.granted()
+                || m instanceof Message.PreVoteResponse pv && pv.granted();
+        if (votes && learners.contains(m.from())) {
+            fail("learner " + m.from() + " takes part in an election: " + m);
+        }
         if (m instanceof Message.RequestVoteResponse r && r.granted()) {
-            Long before = votes.putIfAbsent(r.from() * 1_000_000_000L + r.term(), r.to());
+            Long before = votesGranted.putIfAbsent(r.from() * 1_000_000_000L + r.term(), r.to());
             if (before != null && before != r.to()) {
                 fail("node " + r.from() + " granted its vote in term " + r.term() + " to " + before + " and to " + r.to()
                         + " (Raft paper §5.2: at most one vote per term)");
@@ -210,6 +228,9 @@ final class Invariants {
         int holders = 0;
         List<Long> who = new ArrayList<>();
         for (NodeView n : nodes.values()) {
+            if (learners.contains(n.id())) {
+                continue;
+            }
             MemoryStorage d = n.disk().durable();
             boolean has = e.index() <= d.snapshot().index()
                     || (e.index() <= d.lastIndex() && d.term(e.index()) == e.term());

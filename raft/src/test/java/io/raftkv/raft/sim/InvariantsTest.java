@@ -177,6 +177,15 @@ class InvariantsTest {
     }
 
     @Test
+    void learnersNeverTakePartInElections() {
+        Invariants inv = new Invariants(List.of(new View(1), new View(2), new View(3)), java.util.Set.of(3L));
+        inv.onSend(new io.raftkv.raft.Message.PreVoteResponse(2, 1, 5, true));
+        Invariants.Violation v = assertThrows(Invariants.Violation.class,
+                () -> inv.onSend(new io.raftkv.raft.Message.PreVoteResponse(3, 1, 5, true)));
+        assertTrue(v.getMessage().contains("learner 3 takes part in an election"), v.getMessage());
+    }
+
+    @Test
     void durableStateMustNotGoBack() {
         View a = new View(1);
         Invariants inv = new Invariants(List.of(a));

@@ -9,6 +9,8 @@ import java.util.SplittableRandom;
  * virtual time units; a tick is {@link Simulation#TICK} units.
  *
  * @param variant           election and read settings (pre-vote, check-quorum, lease reads)
+ * @param nodes             voters (3 or 5), ids 1..nodes
+ * @param learners          non-voting members after them (0 or 1): they replicate, serve forwarded reads, never vote
  * @param dropPerMille      chance a message is lost
  * @param dupPerMille       chance a message is delivered twice
  * @param maxLatency        one-way latency is uniform in [1, maxLatency] units, so messages reorder
@@ -32,6 +34,7 @@ record SimOptions(
         long seed,
         Variant variant,
         int nodes,
+        int learners,
         boolean preVote,
         boolean checkQuorum,
         boolean leaseReads,
@@ -94,6 +97,7 @@ record SimOptions(
                 seed,
                 variant,
                 nodes,
+                r.nextInt(4) == 0 ? 1 : 0,
                 variant.preVote,
                 variant.checkQuorum,
                 variant.leaseReads,
@@ -122,7 +126,7 @@ record SimOptions(
     }
 
     SimOptions withChaosTicks(int ticks) {
-        return new SimOptions(seed, variant, nodes, preVote, checkQuorum, leaseReads, electionTicks, heartbeatTicks,
+        return new SimOptions(seed, variant, nodes, learners, preVote, checkQuorum, leaseReads, electionTicks, heartbeatTicks,
                 maxInflight, maxSizePerMsg, maxEntriesPerMsg, dropPerMille, dupPerMille, maxLatency, slowPerMille,
                 maxSyncDelay, earlySend, tornWrites, crashEvery, crashPointPerMille, pauseEvery, partitionEvery, transferEvery, compactEvery, codec,
                 clients, keys, ticks);

@@ -21,6 +21,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A deterministic discrete-event simulation of a RaftKV cluster: N {@link RaftNode}s driven exactly as the
@@ -44,6 +45,8 @@ final class Simulation {
     private static final int TRACE_LINES = 400;
 
     private final SimOptions opt;
+    /** Voters and learners. */
+    private final int size;
     private final SplittableRandom random;
     private final PriorityQueue<Event> events = new PriorityQueue<>();
     private long now;
@@ -185,15 +188,17 @@ final class Simulation {
         this.opt = opt;
         this.random = new SplittableRandom(opt.seed());
         this.traceMessages = Boolean.getBoolean("sim.traceMessages");
-        long[] ids = new long[opt.nodes()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = i + 1;
+        this.size = opt.nodes() + opt.learners();
+        Set<Long> voters = new TreeSet<>();
+        Set<Long> learners = new TreeSet<>();
+        for (long id = 1; id <= size; id++) {
+            (id <= opt.nodes() ? voters : learners).add(id);
         }
-        Membership membership = Membership.ofVoters(ids);
-        for (long id : ids) {
+        Membership membership = new Membership(voters, learners);
+        for (long id = 1; id <= size; id++) {
             nodes.put(id, new SimNode(id, membership));
         }
-        invariants = new Invariants(new ArrayList<>(nodes.values()));
+        invariants = new Invariants(new ArrayList<>(nodes.values()), learners);
         for (int c = 1; c <= opt.clients(); c++) {
             clients.add(new Client(c));
         }
@@ -658,7 +663,7 @@ final class Simulation {
             if (!faults) {
                 return;
             }
-            SimNode n = nodes.get(1L + random.nextInt(opt.nodes()));
+            SimNode n = nodes.get(1L + random.nextInt(size));
             if (n.raft != null && downCount() < (opt.nodes() - 1) / 2 + (random.nextInt(4) == 0 ? 1 : 0)) {
                 crashFor(n, (long) (1 + random.nextInt(100)) * TICK);
             }
@@ -718,9 +723,9 @@ final class Simulation {
         stats.partitions++;
         cut.clear();
         int kind = random.nextInt(3);
-        long victim = 1 + random.nextInt(opt.nodes());
+        long victim = 1 + random.nextInt(size);
         if (kind == 0) {
-            for (long other = 1; other <= opt.nodes(); other++) {
+            for (long other = 1; other <= size; other++) {
                 if (other != victim) {
                     cut.add(victim * 1000 + other);
                     cut.add(other * 1000 + victim);
@@ -729,13 +734,13 @@ final class Simulation {
             note("partition: node " + victim + " isolated");
         } else if (kind == 1) {
             List<Long> side = new ArrayList<>();
-            for (long id = 1; id <= opt.nodes(); id++) {
+            for (long id = 1; id <= size; id++) {
                 if (random.nextBoolean()) {
                     side.add(id);
                 }
             }
-            for (long a = 1; a <= opt.nodes(); a++) {
-                for (long b = 1; b <= opt.nodes(); b++) {
+            for (long a = 1; a <= size; a++) {
+                for (long b = 1; b <= size; b++) {
                     if (side.contains(a) != side.contains(b)) {
                         cut.add(a * 1000 + b);
                     }
@@ -744,7 +749,7 @@ final class Simulation {
             note("partition: " + side + " | the rest");
         } else {
             boolean inbound = random.nextBoolean();
-            for (long other = 1; other <= opt.nodes(); other++) {
+            for (long other = 1; other <= size; other++) {
                 if (other != victim) {
                     cut.add(inbound ? other * 1000 + victim : victim * 1000 + other);
                 }
@@ -758,7 +763,7 @@ final class Simulation {
             if (!faults) {
                 return;
             }
-            SimNode n = nodes.get(1L + random.nextInt(opt.nodes()));
+            SimNode n = nodes.get(1L + random.nextInt(size));
             boolean leaseAtRisk = opt.leaseReads() && n.raft != null && n.raft.role() == Role.LEADER;
             if (n.raft != null && now >= n.pausedUntil && !leaseAtRisk) {
                 n.pausedUntil = now + (long) (1 + random.nextInt(40)) * TICK;
@@ -825,7 +830,7 @@ final class Simulation {
         }
         Client c = op.client;
         long target = c.leaderGuess != 0 && (op.kind != Op.Kind.GET || random.nextBoolean())
-                ? c.leaderGuess : 1 + random.nextInt(opt.nodes());
+                ? c.leaderGuess : 1 + random.nextInt(size);
         schedule(1 + random.nextInt(5), () -> arrive(op, target));
     }
 
