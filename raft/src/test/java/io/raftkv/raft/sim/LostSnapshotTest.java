@@ -4,7 +4,6 @@ import io.raftkv.raft.Message;
 import io.raftkv.raft.PeerProgress;
 import io.raftkv.raft.RaftConfig;
 import io.raftkv.raft.Role;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -12,22 +11,14 @@ import java.nio.charset.StandardCharsets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * KNOWN CORE BUG (found by the simulation with {@link Simulation#resendSnapshots} off): when an {@link Message.InstallSnapshot} or its
- * {@link Message.InstallSnapshotResponse} is lost, the leader keeps that follower in the SNAPSHOT state for the
- * rest of its term. In SNAPSHOT, {@code Progress.isPaused()} is always true, heartbeat answers do not leave the
- * state, and there is no API for the driver to report a failed snapshot (etcd has {@code ReportSnapshot}), so
- * nothing is ever sent to the follower again: it never catches up until the leader changes. {@link Ready} says
- * message delivery may fail, so the core must recover by itself (e.g. leave SNAPSHOT for PROBE on a heartbeat
- * answer that shows the follower still behind the snapshot, or resend the snapshot after a timeout). The same
- * stall follows when the follower crashes after receiving the snapshot but before syncing and answering (seed
- * 5131 of NO_PRE_VOTE_NO_CHECK_QUORUM, before the driver resent snapshots).
- *
- * <p>These tests fail until the core is fixed; they are tagged so CI can skip them with
- * {@code -DexcludedGroups=known-core-bug}. The main simulation works around the bug by retrying snapshot
- * messages in its transport.
+ * Regression test of a liveness bug the simulation found in an earlier core: when an {@link Message.InstallSnapshot}
+ * or its answer was lost (or the follower crashed before syncing and answering), the leader kept that follower in
+ * the SNAPSHOT state, sending it nothing, for the rest of its term. The core now treats a heartbeat answer from a
+ * follower still in SNAPSHOT after an election timeout as a lost snapshot and sends it again. The simulation runs
+ * without its old workaround (re-sending snapshots in the transport; {@code -Dsim.resendSnapshots=true} brings it
+ * back).
  */
-@Tag("known-core-bug")
-class CoreBugLostSnapshotTest {
+class LostSnapshotTest {
 
     /** The same scenario step by step: node 3 falls behind a compaction, and the one snapshot sent to it is lost. */
     @Test
