@@ -1,5 +1,7 @@
 package io.raftkv.server.config;
 
+import io.raftkv.server.resp.RespDecoder;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -91,87 +93,21 @@ public final class ConfigFile {
     }
 
     /**
-     * Splits a line into arguments with redis.conf's quoting: "..." with backslash escapes (\n \r \t \b \a \\ \"
-     * \xHH), '...' with only \' escaped. Returns null for unbalanced quotes.
+     * Splits a line into arguments with redis.conf's quoting, which is Redis's inline-command quoting: "..." with
+     * backslash escapes (\n \r \t \b \a \\ \" \xHH), '...' with only \' escaped. Returns null for unbalanced quotes.
      */
     public static List<String> splitArgs(String line) {
-        List<String> out = new ArrayList<>();
-        int i = 0;
-        int n = line.length();
-        while (true) {
-            while (i < n && Character.isWhitespace(line.charAt(i))) {
-                i++;
-            }
-            if (i >= n) {
-                return out;
-            }
-            StringBuilder cur = new StringBuilder();
-            boolean inDq = false;
-            boolean inSq = false;
-            while (true) {
-                if (i >= n) {
-                    if (inDq || inSq) {
-                        return null;
-                    }
-                    break;
-                }
-                char ch = line.charAt(i);
-                if (inDq) {
-                    if (ch == '\\' && i + 3 < n && line.charAt(i + 1) == 'x' && isHex(line.charAt(i + 2))
-                            && isHex(line.charAt(i + 3))) {
-                        cur.append((char) Integer.parseInt(line.substring(i + 2, i + 4), 16));
-                        i += 3;
-                    } else if (ch == '\\' && i + 1 < n) {
-                        i++;
-                        char e = line.charAt(i);
-                        cur.append(switch (e) {
-                            case 'n' -> '\n';
-                            case 'r' -> '\r';
-                            case 't' -> '\t';
-                            case 'b' -> '\b';
-                            case 'a' -> (char) 7;
-                            default -> e;
-                        });
-                    } else if (ch == '"') {
-                        if (i + 1 < n && !Character.isWhitespace(line.charAt(i + 1))) {
-                            return null;
-                        }
-                        inDq = false;
-                        i++;
-                        break;
-                    } else {
-                        cur.append(ch);
-                    }
-                } else if (inSq) {
-                    if (ch == '\\' && i + 1 < n && line.charAt(i + 1) == '\'') {
-                        i++;
-                        cur.append('\'');
-                    } else if (ch == '\'') {
-                        if (i + 1 < n && !Character.isWhitespace(line.charAt(i + 1))) {
-                            return null;
-                        }
-                        inSq = false;
-                        i++;
-                        break;
-                    } else {
-                        cur.append(ch);
-                    }
-                } else if (Character.isWhitespace(ch)) {
-                    break;
-                } else if (ch == '"') {
-                    inDq = true;
-                } else if (ch == '\'') {
-                    inSq = true;
-                } else {
-                    cur.append(ch);
-                }
-                i++;
-            }
-            out.add(cur.toString());
+        if (line.indexOf('\0') >= 0) {
+            return null;
         }
-    }
-
-    private static boolean isHex(char c) {
-        return Character.digit(c, 16) >= 0;
+        List<byte[]> raw = new ArrayList<>();
+        if (!RespDecoder.splitArgs(line.getBytes(StandardCharsets.UTF_8), raw)) {
+            return null;
+        }
+        List<String> out = new ArrayList<>(raw.size());
+        for (byte[] a : raw) {
+            out.add(new String(a, StandardCharsets.UTF_8));
+        }
+        return out;
     }
 }

@@ -348,7 +348,7 @@ public final class RespDecoder extends ByteToMessageDecoder {
      * followed by a blank or the line's end. The line holds no NUL (see {@link #findTerminator}), so 0 marks its
      * end. Arguments are unescaped in place, then copied out. False on unbalanced quotes.
      */
-    static boolean splitArgs(byte[] b, List<byte[]> args) {
+    public static boolean splitArgs(byte[] b, List<byte[]> args) {
         int n = b.length;
         int p = 0;
         while (true) {
