@@ -249,25 +249,7 @@ final class Cluster {
 
     /** Delivers every message in flight now (not those they cause). Returns how many were delivered. */
     int deliverRound() {
-        List<Message> batch = new ArrayList<>(inFlight);
-        inFlight.clear();
-        int n = 0;
-        for (Message m : batch) {
-            if (cut(m)) {
-                if (recording) {
-                    note("  drop    " + describe(m));
-                }
-                continue;
-            }
-            if (recording) {
-                note("  deliver " + describe(m));
-            }
-            delivered.add(m);
-            nodes.get(m.to()).step(m);
-            processReady(m.to());
-            n++;
-        }
-        return n;
+        return deliver(m -> true);
     }
 
     /** Delivers only the in-flight messages matching {@code which}; the rest stay in flight. */

@@ -5,10 +5,13 @@ import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.config.ServerConfig;
 
+import java.security.SecureRandom;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * What every command may know about the server: the current configuration (replaced whole by CONFIG SET), the
@@ -35,7 +38,7 @@ public final class ServerState {
     public final AtomicLong datasetBytes = new AtomicLong();
 
     /** Extra INFO lines from the node (persistence and replication figures), "name:value" each; set once at start. */
-    private volatile java.util.function.Function<String, java.util.List<String>> nodeInfo = section -> java.util.List.of();
+    private volatile Function<String, List<String>> nodeInfo = section -> List.of();
     private volatile String configFile = "";
     private volatile Runnable shutdown = () -> {
         throw new IllegalStateException("this server cannot be shut down by command");
@@ -70,11 +73,11 @@ public final class ServerState {
     }
 
     /** INFO lines the node adds to {@code section} (lower case: "persistence", "replication", ...). */
-    public java.util.List<String> nodeInfo(String section) {
+    public List<String> nodeInfo(String section) {
         return nodeInfo.apply(section);
     }
 
-    public void nodeInfo(java.util.function.Function<String, java.util.List<String>> source) {
+    public void nodeInfo(Function<String, List<String>> source) {
         nodeInfo = source;
     }
 
@@ -109,7 +112,7 @@ public final class ServerState {
     }
 
     private static String randomHex(int n) {
-        java.security.SecureRandom r = new java.security.SecureRandom();
+        SecureRandom r = new SecureRandom();
         StringBuilder sb = new StringBuilder(n);
         for (int i = 0; i < n; i++) {
             sb.append(Character.forDigit(r.nextInt(16), 16));

@@ -18,6 +18,18 @@ public final class Redirect {
     private Redirect() {
     }
 
+    /**
+     * The answer of a node that is not the leader to a command only the leader may serve: -MOVED to the leader for a
+     * command with keys (slot of its first key), -READONLY for a keyless write, -CLUSTERDOWN when no leader is known.
+     */
+    public static Reply toLeader(io.raftkv.server.command.CommandSpec spec, byte[][] argv, ClusterMember leader) {
+        if (leader == null) {
+            return CLUSTERDOWN;
+        }
+        int[] keys = spec == null ? new int[0] : spec.keyIndexes(argv.length);
+        return keys.length > 0 ? moved(KeySlot.of(argv[keys[0]]), leader) : READONLY;
+    }
+
     /** {@code -MOVED <slot> <host>:<port>}, the address rendered by {@link ClusterMember#address()}. */
     public static Reply moved(int slot, ClusterMember leader) {
         if (slot < 0 || slot >= KeySlot.SLOTS) {

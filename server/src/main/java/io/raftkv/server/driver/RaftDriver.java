@@ -15,7 +15,6 @@ import io.raftkv.raft.Role;
 import io.raftkv.server.ServerState;
 import io.raftkv.server.cluster.ClusterMember;
 import io.raftkv.server.cluster.ClusterView;
-import io.raftkv.server.cluster.KeySlot;
 import io.raftkv.server.cluster.Redirect;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandSpec;
@@ -168,10 +167,8 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         this.tickNanos = TimeUnit.MILLISECONDS.toNanos(c.clusterHeartbeatMs());
         this.electionNanos = TimeUnit.MILLISECONDS.toNanos(c.clusterElectionTimeoutMs());
         int electionTicks = (int) Math.max(2, c.clusterElectionTimeoutMs() / c.clusterHeartbeatMs());
-        RaftConfig base = RaftConfig.of(self.id()).withTicks(electionTicks, 1);
-        this.raftConfig = new RaftConfig(base.id(), base.electionTicks(), base.heartbeatTicks(), base.preVote(),
-                base.checkQuorum(), base.maxInflightMsgs(), base.maxSizePerMsg(), base.maxEntriesPerMsg(),
-                c.clusterLeaseReads(), System.nanoTime() ^ self.id());
+        this.raftConfig = RaftConfig.of(self.id()).withTicks(electionTicks, 1).withLeaseReads(c.clusterLeaseReads())
+                .withRandomSeed(System.nanoTime() ^ self.id());
         machine.resetAppliedIndex(0);
         this.applier = new ApplyLoop(machine, clock, this);
         this.thread = new Thread(this::run, "raftkv-driver");
@@ -349,19 +346,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     }
 
     private void answerRedirect(Request request) {
-        request.sink().reply(redirect(request.spec(), request.argv(), member(raft.leaderId())));
-    }
-
-    /** -MOVED to the leader for a keyed command, -READONLY for a keyless write, -CLUSTERDOWN with no leader. */
-    static Reply redirect(CommandSpec spec, byte[][] argv, ClusterMember leader) {
-        if (leader == null) {
-            return Redirect.CLUSTERDOWN;
-        }
-        int[] keys = spec == null ? new int[0] : spec.keyIndexes(argv.length);
-        if (keys.length > 0) {
-            return Redirect.moved(KeySlot.of(argv[keys[0]]), leader);
-        }
-        return Redirect.READONLY;
+        request.sink().reply(Redirect.toLeader(request.spec(), request.argv(), member(raft.leaderId())));
     }
 
     private void startRead(ReadRequest r, long now) {

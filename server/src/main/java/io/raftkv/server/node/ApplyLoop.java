@@ -53,7 +53,6 @@ public final class ApplyLoop implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean expireInFlight;
-    private volatile String failure;
     private long readSeq;
     private long nextExpireCycle;
 
@@ -94,7 +93,7 @@ public final class ApplyLoop implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             // The store can no longer follow the log (a corrupt record, a bug): applying later entries would make
             // this replica diverge, so it stops and answers everything with the failure instead.
-            failure = "apply failed at index " + (machine.appliedIndex() + 1) + ": " + e;
+            String failure = "apply failed at index " + (machine.appliedIndex() + 1) + ": " + e;
             org.slf4j.LoggerFactory.getLogger(ApplyLoop.class).error("apply thread stopped", e);
             Reply error = Reply.error("ERR this node cannot apply its log: " + failure.replace('\n', ' '));
             while (running) {
@@ -112,11 +111,6 @@ public final class ApplyLoop implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** Why the apply thread stopped, or null while it works. Any thread. */
-    public String failure() {
-        return failure;
     }
 
     private void applyAll() {

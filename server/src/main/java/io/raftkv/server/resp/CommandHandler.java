@@ -8,7 +8,6 @@ import io.netty.util.concurrent.EventExecutor;
 import io.raftkv.server.ServerState;
 import io.raftkv.server.cluster.ClusterMember;
 import io.raftkv.server.cluster.ClusterView;
-import io.raftkv.server.cluster.KeySlot;
 import io.raftkv.server.cluster.Redirect;
 import io.raftkv.server.command.Args;
 import io.raftkv.server.command.ClientSession;
@@ -191,15 +190,11 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
         if (leader == 0 || leader == cluster.self().id() || spec.exec() == Exec.LOCAL_READ) {
             return null;
         }
-        int[] keys = spec.keyIndexes(argv.length);
-        if (spec.exec() == Exec.READ && (keys.length == 0 || session.readonlyMode())) {
+        if (spec.exec() == Exec.READ && (spec.keyIndexes(argv.length).length == 0 || session.readonlyMode())) {
             return null; // served here through ReadIndex
         }
         ClusterMember l = cluster.leader();
-        if (l == null) {
-            return null;
-        }
-        return keys.length > 0 ? Redirect.moved(KeySlot.of(argv[keys[0]]), l) : Redirect.READONLY;
+        return l == null ? null : Redirect.toLeader(spec, argv, l);
     }
 
     private void dispatch(CommandSpec spec, byte[][] argv, Slot slot) {

@@ -43,7 +43,6 @@ public sealed interface Reply {
 
     Reply OK = new Simple("OK");
     Reply PONG = new Simple("PONG");
-    Reply QUEUED = new Simple("QUEUED");
     Reply NIL = new NullBulk();
     Reply NIL_ARRAY = new NullArray();
     Reply EMPTY_ARRAY = new Multi(List.of());
