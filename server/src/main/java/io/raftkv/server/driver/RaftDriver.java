@@ -21,6 +21,7 @@ import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.kv.KvStateMachine;
 import io.raftkv.server.kv.LogRecord;
 import io.raftkv.server.node.ApplyLoop;
+import io.raftkv.server.node.BatchSink;
 import io.raftkv.server.node.KvNode;
 import io.raftkv.server.node.LogNode;
 import io.raftkv.server.node.ReplySink;
@@ -66,6 +67,12 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
 
     private static final Logger log = LoggerFactory.getLogger(RaftDriver.class);
     private static final int MAX_EVENTS_PER_ROUND = 4096;
+    /**
+     * Bound on the commands gathered into one BATCH entry (their records' sizes): large enough that a pipelined
+     * load shares one entry among hundreds of commands, small enough that an entry never nears the largest one
+     * the log takes and that one entry does not hold up the replication of the next for long.
+     */
+    private static final int MAX_BATCH_BYTES = 1 << 20;
 
     private final ServerState server;
     private final Wal wal;
@@ -92,6 +99,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     private final Long2ObjectHashMap<PendingWrite> pendingWrites = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<PendingRead> pendingReads = new Long2ObjectHashMap<>();
     private final ArrayDeque<Request> awaitingLeader = new ArrayDeque<>();
+    /** Client writes taken from the inbox in this round, proposed as one entry (see {@link #gather}). */
+    private final List<Proposal> gathered = new ArrayList<>();
+    private int gatheredBytes;
     private long nextReadId;
     private long maxTimestamp;
     private Role lastRole = Role.FOLLOWER;
@@ -267,8 +277,14 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             int n = 0;
             Object event;
             while (n++ < MAX_EVENTS_PER_ROUND && (event = inbox.poll()) != null) {
-                handle(event, now);
+                if (event instanceof Proposal p && p.kind() == LogRecord.COMMAND) {
+                    gather(p, now);
+                } else {
+                    proposeGathered(now);
+                    handle(event, now);
+                }
             }
+            proposeGathered(now);
             while (raft.hasReady()) {
                 handleReady(raft.ready());
             }
@@ -296,7 +312,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             }
             raft.step(m);
         } else if (event instanceof Proposal p) {
-            propose(p, now);
+            propose(List.of(p), now);
         } else if (event instanceof ReadRequest r) {
             startRead(r, now);
         } else if (event instanceof LeadershipRequest) {
@@ -308,29 +324,77 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         }
     }
 
-    private void propose(Proposal p, long now) {
+    /**
+     * Adds a client's write to the commands proposed together as one log entry at the end of this round (or
+     * earlier, once they reach {@link #MAX_BATCH_BYTES} or the largest entry the log takes). Commands keep their
+     * arrival order in the entry; a batch is never larger than the sum of its commands' own records.
+     */
+    private void gather(Proposal p, long now) {
+        int size = LogRecord.encodedSize(p.argv());
+        if (!gathered.isEmpty() && gatheredBytes + size > Math.min(MAX_BATCH_BYTES, maxEntryBytes)) {
+            proposeGathered(now);
+        }
+        gathered.add(p);
+        gatheredBytes += size;
+    }
+
+    private void proposeGathered(long now) {
+        if (gathered.isEmpty()) {
+            return;
+        }
+        try {
+            propose(gathered, now);
+        } finally {
+            gathered.clear();
+            gatheredBytes = 0;
+        }
+    }
+
+    /** Proposes {@code ps} as one log entry: its own record for one proposal, a BATCH record for several commands. */
+    private void propose(List<Proposal> ps, long now) {
         if (walFailure != null) {
-            p.sink().reply(LogNode.misconf(walFailure));
+            for (Proposal p : ps) {
+                p.sink().reply(LogNode.misconf(walFailure));
+            }
             return;
         }
         if (raft.role() != Role.LEADER) {
-            notLeader(p, now);
+            for (Proposal p : ps) {
+                notLeader(p, now);
+            }
             return;
         }
         long ts = Math.max(maxTimestamp, clock.getAsLong());
-        byte[] data = LogRecord.encode(p.kind(), ts, p.argv());
-        if (data.length > maxEntryBytes) {
-            p.sink().reply(LogRecord.tooLarge(data.length, maxEntryBytes));
-            return;
+        byte[] data;
+        ReplySink sink;
+        if (ps.size() == 1) {
+            Proposal p = ps.get(0);
+            data = LogRecord.encode(p.kind(), ts, p.argv());
+            if (data.length > maxEntryBytes) {
+                p.sink().reply(LogRecord.tooLarge(data.length, maxEntryBytes));
+                return;
+            }
+            sink = p.sink();
+        } else {
+            byte[][][] argvs = new byte[ps.size()][][];
+            ReplySink[] parts = new ReplySink[ps.size()];
+            for (int i = 0; i < argvs.length; i++) {
+                argvs[i] = ps.get(i).argv();
+                parts[i] = ps.get(i).sink();
+            }
+            data = LogRecord.encodeBatch(ts, argvs, argvs.length);
+            sink = new BatchSink(parts);
         }
         long index = raft.propose(data);
         if (index == 0) {
-            notLeader(p, now);
+            for (Proposal p : ps) {
+                notLeader(p, now);
+            }
             return;
         }
         maxTimestamp = ts;
-        proposedCount++;
-        pendingWrites.put(index, new PendingWrite(raft.term(), p.sink()));
+        proposedCount += ps.size();
+        pendingWrites.put(index, new PendingWrite(raft.term(), sink));
     }
 
     /** A request this node cannot serve as it is not the leader: redirect, or wait (bounded) for an election. */

@@ -36,21 +36,45 @@ public final class KvStateMachine {
 
     /**
      * Applies the record of log entry {@code index} and returns the reply for the client that proposed it (if it
-     * is still waiting). Indexes must arrive in order without gaps.
+     * is still waiting). Indexes must arrive in order without gaps. For a BATCH record this is the last command's
+     * reply; {@link #apply(long, byte[], Replies)} gives each one.
      */
     public Reply apply(long index, byte[] data) {
+        Reply[] last = new Reply[1];
+        apply(index, data, (i, reply) -> last[0] = reply);
+        return last[0];
+    }
+
+    /** Receives the reply of each command of an entry: {@code command} counts from 0 (always 0 but in a batch). */
+    @FunctionalInterface
+    public interface Replies {
+        void reply(int command, Reply reply);
+    }
+
+    /**
+     * Applies the record of log entry {@code index}, handing {@code replies} the reply of each command in it, in
+     * order. Indexes must arrive in order without gaps.
+     */
+    public void apply(long index, byte[] data, Replies replies) {
         if (index != appliedIndex + 1 && appliedIndex != 0) {
             throw new IllegalStateException("apply out of order: applied " + appliedIndex + ", got " + index);
         }
         appliedIndex = index;
         server.appliedIndex.set(index);
+        if (data.length > 0 && data[0] == LogRecord.BATCH) {
+            LogRecord[] commands = LogRecord.decodeBatch(data);
+            for (int i = 0; i < commands.length; i++) {
+                replies.reply(i, applyCommand(commands[i]));
+            }
+            return;
+        }
         LogRecord rec = LogRecord.decode(data);
-        return switch (rec.kind()) {
+        replies.reply(0, switch (rec.kind()) {
             case LogRecord.NOOP -> Reply.OK;
             case LogRecord.COMMAND -> applyCommand(rec);
             case LogRecord.EXPIRE -> applyExpire(rec);
             default -> throw new IllegalStateException("unknown log record kind " + rec.kind() + " at index " + index);
-        };
+        });
     }
 
     public long appliedIndex() {

@@ -37,6 +37,9 @@ public final class ApplyLoop implements AutoCloseable {
         void proposeExpire(byte[][] keys, ReplySink done);
     }
 
+    /** For entries no client of this node waits for (another node's proposals, replay). */
+    private static final KvStateMachine.Replies NO_CLIENT = (command, reply) -> { };
+
     private record Batch(List<Entry> entries, List<ReplySink> sinks) {
     }
 
@@ -70,7 +73,8 @@ public final class ApplyLoop implements AutoCloseable {
 
     /**
      * Queues committed entries for applying; {@code sinks.get(i)} (null for entries no local client waits for) gets
-     * the reply of {@code entries.get(i)}. Batches must arrive in log order without gaps.
+     * the reply of {@code entries.get(i)}, or for a BATCH entry is a {@link BatchSink} whose parts get the replies
+     * of its commands. Batches must arrive in log order without gaps.
      */
     public void applyBatch(List<Entry> entries, List<ReplySink> sinks) {
         queue.offer(new Batch(entries, sinks));
@@ -126,10 +130,13 @@ public final class ApplyLoop implements AutoCloseable {
             if (task instanceof Batch b) {
                 for (int i = 0; i < b.entries().size(); i++) {
                     Entry e = b.entries().get(i);
-                    Reply reply = machine.apply(e.index(), e.data());
                     ReplySink sink = b.sinks().get(i);
-                    if (sink != null) {
-                        sink.reply(reply);
+                    if (sink instanceof BatchSink batch) {
+                        machine.apply(e.index(), e.data(), batch);
+                    } else if (sink != null) {
+                        machine.apply(e.index(), e.data(), (command, reply) -> sink.reply(reply));
+                    } else {
+                        machine.apply(e.index(), e.data(), NO_CLIENT);
                     }
                 }
                 while (!waiting.isEmpty() && waiting.peek().atIndex <= machine.appliedIndex()) {

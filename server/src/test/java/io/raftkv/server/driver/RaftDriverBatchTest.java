@@ -1,0 +1,165 @@
+package io.raftkv.server.driver;
+
+import io.raftkv.server.ServerState;
+import io.raftkv.server.cluster.ClusterMember;
+import io.raftkv.server.cluster.ClusterMembers;
+import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.config.ConfigParams;
+import io.raftkv.server.config.ServerConfig;
+import io.raftkv.server.kv.KvConfig;
+import io.raftkv.server.kv.KvStateMachine;
+import io.raftkv.server.kv.KvStore;
+import io.raftkv.server.kv.StoredValue;
+import io.raftkv.server.peer.InMemoryNetwork;
+import io.raftkv.server.resp.Reply;
+import io.raftkv.wal.SyncPolicy;
+import io.raftkv.wal.Wal;
+import io.raftkv.wal.WalConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Writes handed to the leader's driver together (as pipelined or concurrent clients do) are proposed as BATCH log
+ * entries: every command still gets its own reply, in its own order, and every replica applies the same commands.
+ * A 3-node cluster in one JVM: real WALs (sync always), RaftDrivers, the in-memory peer network.
+ */
+class RaftDriverBatchTest {
+
+    private static final String MEMBERS = "1@127.0.0.1:1,2@127.0.0.1:2,3@127.0.0.1:3";
+    private static final long WAIT_SECONDS = 30;
+
+    @TempDir
+    Path dir;
+
+    private InMemoryNetwork network;
+    private final Wal[] wals = new Wal[3];
+    private final KvStore[] stores = new KvStore[3];
+    private final ServerState[] states = new ServerState[3];
+    private final RaftDriver[] drivers = new RaftDriver[3];
+
+    @BeforeEach
+    void startCluster() {
+        network = InMemoryNetwork.threaded();
+        List<ClusterMember> members = ClusterMembers.parse(MEMBERS);
+        for (int i = 0; i < 3; i++) {
+            ServerConfig c = ServerConfig.DEFAULTS;
+            c = ConfigParams.apply(c, "cluster-node-id", Integer.toString(i + 1));
+            c = ConfigParams.apply(c, "cluster-members", MEMBERS);
+            c = ConfigParams.apply(c, "dir", dir.resolve("node-" + (i + 1)).toString());
+            states[i] = new ServerState(c.validated(), CommandTable.standard());
+            stores[i] = new KvStore(new KvConfig(10_000, 16, 32));
+            KvStateMachine machine = new KvStateMachine(states[i].table(), stores[i], states[i]);
+            WalConfig wc = new WalConfig(dir.resolve("node-" + (i + 1)).resolve("wal"), SyncPolicy.ALWAYS)
+                    .withBlockSize(1L << 20);
+            wals[i] = Wal.open(wc);
+            drivers[i] = new RaftDriver(states[i], wals[i], wc.maxEntryBytes(), network.transport(i + 1), machine,
+                    members.get(i), members, System::currentTimeMillis);
+            states[i].cluster(drivers[i]);
+        }
+    }
+
+    @AfterEach
+    void stopCluster() {
+        for (int i = 0; i < 3; i++) {
+            if (drivers[i] != null) {
+                drivers[i].close();
+            }
+            if (stores[i] != null) {
+                stores[i].close();
+            }
+        }
+        network.close();
+    }
+
+    @Test
+    void pipelinedWritesShareEntriesAndEachGetsItsOwnReply() throws Exception {
+        int leader = awaitLeader();
+        RaftDriver d = drivers[leader];
+        ServerState s = states[leader];
+        // 600 commands at once: INCRs whose replies count up, SETs, and INCRs on a non-integer that fail alone
+        int n = 600;
+        List<CompletableFuture<Reply>> replies = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String[] argv = switch (i % 3) {
+                case 0 -> new String[]{"incr", "counter"};
+                case 1 -> new String[]{"set", "k" + i, "v" + i};
+                default -> new String[]{"incr", "k" + (i - 1)};
+            };
+            CompletableFuture<Reply> f = new CompletableFuture<>();
+            replies.add(f);
+            d.write(s.table().get(argv[0]), bytes(argv), f::complete);
+        }
+        for (int i = 0; i < n; i++) {
+            Reply r = replies.get(i).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            Reply expected = switch (i % 3) {
+                case 0 -> Reply.integer(i / 3 + 1);
+                case 1 -> Reply.OK;
+                default -> Reply.error("ERR value is not an integer or out of range");
+            };
+            assertEquals(expected, r, "reply to command " + i);
+        }
+        long lastIndex = wals[leader].lastIndex();
+        assertTrue(lastIndex < n / 2, "600 commands handed over together took " + lastIndex + " log entries");
+
+        for (int i = 0; i < 3; i++) {
+            int node = i;
+            await(() -> states[node].appliedIndex.get() >= lastIndex, "node " + (node + 1) + " applies the log");
+        }
+        for (RaftDriver driver : drivers) {
+            driver.close(); // stops the apply threads, so the stores may be read here
+        }
+        for (int i = 0; i < 3; i++) {
+            StoredValue counter = stores[i].get("counter".getBytes(StandardCharsets.US_ASCII), Long.MAX_VALUE - 1);
+            assertArrayEquals("200".getBytes(StandardCharsets.US_ASCII), counter.payload(), "counter on node " + (i + 1));
+            StoredValue last = stores[i].get(("k" + (n - 2)).getBytes(StandardCharsets.US_ASCII), Long.MAX_VALUE - 1);
+            assertArrayEquals(("v" + (n - 2)).getBytes(StandardCharsets.US_ASCII), last.payload(),
+                    "k" + (n - 2) + " on node " + (i + 1));
+        }
+    }
+
+    private int awaitLeader() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (System.nanoTime() < deadline) {
+            for (int i = 0; i < 3; i++) {
+                if (drivers[i].mayPropose()) {
+                    return i;
+                }
+            }
+            Thread.sleep(10);
+        }
+        return fail("no leader after " + WAIT_SECONDS + " s");
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting: " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static byte[][] bytes(String... args) {
+        byte[][] argv = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            argv[i] = args[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return argv;
+    }
+}
