@@ -101,6 +101,7 @@ public final class RaftKvServer implements AutoCloseable {
                 .group(boss, workers)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 511)
+                .option(ChannelOption.SO_REUSEADDR, true) // as Redis: a restart binds despite TIME_WAIT connections
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(new ClientChannelInitializer(state, node))

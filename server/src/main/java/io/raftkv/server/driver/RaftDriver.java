@@ -40,9 +40,14 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
@@ -62,6 +67,10 @@ import java.util.function.LongSupplier;
  *
  * <p>Threads: {@link #write}, {@link #read}, the transport's inbound callback and the {@link ClusterView} getters are
  * called from other threads and only enqueue or read volatile fields; everything else runs on the driver thread.
+ * The driver thread is the peer transport's own I/O thread when it offers one ({@link PeerTransport#driverLoop}):
+ * frames then go from the socket to the Raft core and back without a thread switch, which takes two hand-offs off
+ * each node's part of a write's round trip. Otherwise the driver has a thread of its own. Work runs there in rounds
+ * (drain the inbox, handle every Ready), started by a tick or by anything arriving.
  */
 public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryProposer {
 
@@ -89,10 +98,13 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     /** Driver thread only (it keeps scratch state). Frames are at most the transport's limit. */
     private final MessageCodec codec = new MessageCodec();
     private final ManyToOneConcurrentLinkedQueue<Object> inbox = new ManyToOneConcurrentLinkedQueue<>();
-    private final Thread thread;
-    private final CountDownLatch started = new CountDownLatch(1);
-    private volatile RuntimeException startFailure;
+    /** The driver thread: the transport's I/O thread, or one of our own (then {@link #ownLoop}). */
+    private final ScheduledExecutorService loop;
+    private final boolean ownLoop;
+    private final AtomicBoolean roundScheduled = new AtomicBoolean();
+    private final ScheduledFuture<?> ticker;
     private volatile boolean running = true;
+    private boolean stopped;
 
     // Driver thread only.
     private RaftNode raft;
@@ -181,24 +193,28 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
                 .withRandomSeed(System.nanoTime() ^ self.id());
         machine.resetAppliedIndex(0);
         this.applier = new ApplyLoop(machine, clock, this);
-        this.thread = new Thread(this::run, "raftkv-driver");
-        thread.setDaemon(true);
-        thread.start();
+        ScheduledExecutorService transportLoop = transport.driverLoop();
+        this.ownLoop = transportLoop == null;
+        this.loop = ownLoop ? Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "raftkv-driver");
+            t.setDaemon(true);
+            return t;
+        }) : transportLoop;
         try {
-            started.await();
+            loop.submit(this::recover).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting", e);
-        }
-        if (startFailure != null) {
-            throw startFailure;
+        } catch (ExecutionException e) {
+            if (ownLoop) {
+                loop.shutdown();
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
         server.nodeInfo(this::info);
         applier.start();
-        transport.start((from, frame) -> {
-            inbox.offer(new Inbound(from, frame));
-            LockSupport.unpark(thread);
-        });
+        ticker = loop.scheduleAtFixedRate(this::tick, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+        transport.start((from, frame) -> enqueue(new Inbound(from, frame)));
     }
 
     // ------------------------------------------------------------------ requests from other threads
@@ -229,7 +245,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
 
     private void enqueue(Object event) {
         inbox.offer(event);
-        LockSupport.unpark(thread);
+        if (!roundScheduled.get() && roundScheduled.compareAndSet(false, true)) {
+            loop.execute(this::round);
+        }
     }
 
     private long redirectWaitNanos() {
@@ -238,7 +256,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
 
     // ------------------------------------------------------------------ the driver thread
 
-    private void run() {
+    private void recover() {
         try {
             raft = new RaftNode(raftConfig, new WalStorage(wal, membership), 0);
             HardState hs = wal.hardState();
@@ -250,30 +268,30 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             log.info("node {} starts at term {}, log [{}, {}], commit {}", self.id(), hs.term(), wal.firstIndex(),
                     wal.lastIndex(), hs.commit());
         } catch (RuntimeException e) {
-            startFailure = e;
             wal.close();
-            started.countDown();
-            return;
-        }
-        started.countDown();
-        try {
-            loop();
-        } catch (RuntimeException | Error e) {
-            log.error("driver failed; this node stops taking part", e);
-            publishedWalFailure = "driver failed: " + e;
-        } finally {
-            shutdown();
+            throw e;
         }
     }
 
-    private void loop() {
-        long nextTick = System.nanoTime() + tickNanos;
-        while (running) {
-            long now = System.nanoTime();
-            while (now - nextTick >= 0) {
-                raft.tick();
-                nextTick += tickNanos;
+    private void tick() {
+        if (!running) {
+            return;
+        }
+        raft.tick();
+        round();
+    }
+
+    /** One round on the driver thread: take what arrived, handle every Ready, then wait for the next event. */
+    private void round() {
+        roundScheduled.set(false);
+        if (!running) {
+            if (stopped) {
+                answerQueued(); // what arrived after the driver stopped
             }
+            return;
+        }
+        try {
+            long now = System.nanoTime();
             int n = 0;
             Object event;
             while (n++ < MAX_EVENTS_PER_ROUND && (event = inbox.poll()) != null) {
@@ -291,9 +309,14 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             afterRound(now);
             publish();
             syncCount = wal.syncCount();
-            if (inbox.isEmpty() && !raft.hasReady()) {
-                LockSupport.parkNanos(this, Math.max(0, nextTick - System.nanoTime()));
+            if (!inbox.isEmpty() && roundScheduled.compareAndSet(false, true)) {
+                loop.execute(this::round); // more than one round's worth arrived: let the transport's I/O in first
             }
+        } catch (RuntimeException | Error e) {
+            log.error("driver failed; this node stops taking part", e);
+            publishedWalFailure = "driver failed: " + e;
+            running = false;
+            stop();
         }
     }
 
@@ -577,7 +600,15 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         }
     }
 
-    private void shutdown() {
+    /** Answers everything still waiting and closes the WAL; once, on the driver thread. */
+    private void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        if (ticker != null) {
+            ticker.cancel(false);
+        }
         for (PendingWrite w : pendingWrites.values()) {
             w.sink().reply(Reply.error("ERR server is shutting down"));
         }
@@ -586,16 +617,15 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             pr.request.sink().reply(Reply.error("ERR server is shutting down"));
         }
         pendingReads.clear();
+        for (Proposal p : gathered) {
+            p.sink().reply(Reply.error("ERR server is shutting down"));
+        }
+        gathered.clear();
         Request req;
         while ((req = awaitingLeader.poll()) != null) {
             req.sink().reply(Reply.error("ERR server is shutting down"));
         }
-        Object event;
-        while ((event = inbox.poll()) != null) {
-            if (event instanceof Request r) {
-                r.sink().reply(Reply.error("ERR server is shutting down"));
-            }
-        }
+        answerQueued();
         try {
             if (walFailure == null) {
                 wal.sync();
@@ -604,6 +634,17 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             log.error("final sync failed", e);
         } finally {
             wal.close();
+        }
+    }
+
+    private void answerQueued() {
+        Object event;
+        while ((event = inbox.poll()) != null) {
+            if (event instanceof Request r) {
+                String failure = publishedWalFailure;
+                r.sink().reply(Reply.error(failure == null ? "ERR server is shutting down"
+                        : "ERR this node stopped taking part: " + failure.replace('\r', ' ').replace('\n', ' ')));
+            }
         }
     }
 
@@ -722,11 +763,15 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     @Override
     public void close() {
         running = false;
-        LockSupport.unpark(thread);
         try {
-            thread.join(10_000);
+            loop.submit(this::stop).get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            log.error("driver did not stop cleanly", e);
+        }
+        if (ownLoop) {
+            loop.shutdown();
         }
         applier.close();
         transport.close();

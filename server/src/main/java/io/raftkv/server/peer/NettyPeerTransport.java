@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -130,6 +131,12 @@ public final class NettyPeerTransport implements PeerTransport {
     public int boundPort() {
         Channel ch = serverChannel;
         return ch == null ? -1 : ((InetSocketAddress) ch.localAddress()).getPort();
+    }
+
+    /** The event loop, when the group has one thread (the default): then every channel and link lives on it. */
+    @Override
+    public ScheduledExecutorService driverLoop() {
+        return config.ioThreads() == 1 ? group.next() : null;
     }
 
     @Override

@@ -134,8 +134,20 @@ final class PeerLink implements Runnable {
         return true;
     }
 
-    /** Any thread: makes sure a drain will run after this call. */
+    /**
+     * Any thread: makes sure a drain will run after this call. On the link's own event loop it drains at once: a
+     * driver running there (see {@link PeerTransport#driverLoop}) gets its frame on the wire before it goes on to a
+     * WAL sync, rather than after.
+     */
     void wakeDrain() {
+        if (loop.inEventLoop()) {
+            run();
+        } else {
+            scheduleDrain();
+        }
+    }
+
+    private void scheduleDrain() {
         if (!drainPending.get() && drainPending.compareAndSet(false, true)) {
             loop.execute(this);
         }
@@ -169,7 +181,7 @@ final class PeerLink implements Runnable {
             ch.flush();
         }
         if (written == MAX_BATCH_FRAMES && !queue.isEmpty()) {
-            wakeDrain();
+            scheduleDrain(); // later, after the loop's other channels
         }
     }
 

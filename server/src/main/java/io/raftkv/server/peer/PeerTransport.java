@@ -1,6 +1,7 @@
 package io.raftkv.server.peer;
 
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Moves opaque frames between cluster members. The frames are the Raft messages already encoded by the raft module's
@@ -34,6 +35,17 @@ public interface PeerTransport extends AutoCloseable {
      * passed to {@code inbound} on a transport thread.
      */
     void start(Inbound inbound);
+
+    /**
+     * The transport's I/O thread as an executor, if it has exactly one: {@link Inbound#onFrame} runs on it, and
+     * {@link #send} called on it writes at once, without handing the frame to another thread. A driver that runs its
+     * work there moves Raft messages between socket and core with no thread switch. Tasks run in submission order
+     * and may block (a WAL sync), holding up the transport's I/O meanwhile. Null if there is no such single thread;
+     * the caller then runs its own.
+     */
+    default ScheduledExecutorService driverLoop() {
+        return null;
+    }
 
     /**
      * A snapshot of per-peer counters for INFO and tests, keyed by peer id (self excluded). Any thread; allocates, so
