@@ -130,6 +130,7 @@ public final class Wal implements AutoCloseable {
 
     private long lastSyncNanos;
     private long syncCount;
+    private long syncNanos;
     private WalException failure;
     private boolean closed;
     private byte[] scratch = new byte[4096];
@@ -322,6 +323,7 @@ public final class Wal implements AutoCloseable {
      */
     public void sync() {
         checkUsable();
+        long started = System.nanoTime();
         try {
             for (int c : unsyncedCycles) {
                 File f = cycleFiles.get(c);
@@ -349,6 +351,7 @@ public final class Wal implements AutoCloseable {
         unsyncedCycles.clear();
         unsyncedNewFile = false;
         syncCount++;
+        syncNanos += System.nanoTime() - started;
         lastSyncNanos = config.nanoClock().getAsLong();
     }
 
@@ -475,6 +478,11 @@ public final class Wal implements AutoCloseable {
     /** How many syncs have completed since open; for metrics and tests. */
     public long syncCount() {
         return syncCount;
+    }
+
+    /** Wall time spent in completed syncs since open, in nanoseconds (the disk's share of write latency). */
+    public long syncNanos() {
+        return syncNanos;
     }
 
     /**

@@ -129,6 +129,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     private volatile String publishedWalFailure;
     private volatile long readyCount;
     private volatile long syncCount;
+    private volatile long syncMicros;
+    private volatile long busyMicros;
+    private long busyNanos;
     private volatile long proposedCount;
 
     /** A client request waiting in the driver: answered exactly once through its sink, at the latest at its deadline. */
@@ -290,8 +293,8 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             }
             return;
         }
+        long now = System.nanoTime();
         try {
-            long now = System.nanoTime();
             int n = 0;
             Object event;
             while (n++ < MAX_EVENTS_PER_ROUND && (event = inbox.poll()) != null) {
@@ -309,6 +312,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             afterRound(now);
             publish();
             syncCount = wal.syncCount();
+            syncMicros = wal.syncNanos() / 1000;
+            busyNanos += System.nanoTime() - now;
+            busyMicros = busyNanos / 1000;
             if (!inbox.isEmpty() && roundScheduled.compareAndSet(false, true)) {
                 loop.execute(this::round); // more than one round's worth arrived: let the transport's I/O in first
             }
@@ -746,6 +752,8 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
                 l.add("raft_readies:" + readyCount);
                 l.add("raft_proposals:" + proposedCount);
                 l.add("wal_syncs:" + syncCount);
+                l.add("wal_sync_micros:" + syncMicros);
+                l.add("raft_busy_micros:" + busyMicros);
                 if (role == Role.LEADER) {
                     for (PeerProgress p : progress) {
                         l.add("raft_peer_" + p.id() + ":match=" + p.matchIndex() + ",next=" + p.nextIndex()
