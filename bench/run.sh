@@ -23,7 +23,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 ROUNDS="${ROUNDS:-3}"
 SECS="${SECS:-3}"
-export RAFTKV_JAVA_OPTS="${RAFTKV_JAVA_OPTS:--Xmx512m}" # what bin/raftkv-cluster uses; same for every node
+# JVM options: bin/raftkv-server's defaults for every node, unless RAFTKV_JAVA_OPTS is set (then it is used by all)
 t_start=$(date +%s)
 work="$(mktemp -d /tmp/raftkv-bench.XXXXXX)"
 pids=()

@@ -78,7 +78,7 @@ public final class ServerProcess implements AutoCloseable {
         Files.createDirectories(logs);
         logFile = logs.resolve(dataDir.getFileName() + "-" + port + "-" + (++starts) + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile());
-        pb.environment().put("RAFTKV_JAVA_OPTS", "-Xmx256m");
+        pb.environment().remove("RAFTKV_JAVA_OPTS"); // the shipped defaults (bin/raftkv-server)
         process = pb.start();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
