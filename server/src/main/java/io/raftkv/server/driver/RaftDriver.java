@@ -51,9 +51,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
- * The one place where the layers meet (STYLE point 3): a single driver thread owns the {@link RaftNode}, the WAL and
- * the sending side of the peer transport, and runs the Ready loop — persist, send, hand committed entries to the
- * {@link ApplyLoop}, release confirmed reads, advance — between ticks, inbound peer frames and client requests.
+ * The one place where the layers meet (STYLE point 3): a single driver thread owns the {@link RaftNode}, the WAL,
+ * the sending side of the peer transport and the state machine, and runs the Ready loop — persist, send, apply
+ * committed entries through the {@link ApplyLoop}, release confirmed reads, advance — between ticks, inbound peer
+ * frames and client requests.
  *
  * <p>Writes: a WRITE command becomes a proposal on the leader; its reply sink waits, keyed by log index, until that
  * entry is committed and applied. If the entry committed at that index has another term (the proposal was lost in a
@@ -62,20 +63,23 @@ import java.util.function.LongSupplier;
  * {@code cluster-redirect-wait} for an election before {@code -CLUSTERDOWN}.
  *
  * <p>Reads: every READ goes through ReadIndex (Raft dissertation §6.4; batched by the Raft core), on the leader or,
- * for READONLY connections and keyless reads, forwarded by a follower; the apply thread runs it once the applied
+ * for READONLY connections and keyless reads, forwarded by a follower; the driver thread runs it once the applied
  * index reaches the confirmed index. So reads are linearizable on any node.
  *
  * <p>Threads: {@link #write}, {@link #read}, the transport's inbound callback and the {@link ClusterView} getters are
  * called from other threads and only enqueue or read volatile fields; everything else runs on the driver thread.
  * The driver thread is the peer transport's own I/O thread when it offers one ({@link PeerTransport#driverLoop}):
  * frames then go from the socket to the Raft core and back without a thread switch, which takes two hand-offs off
- * each node's part of a write's round trip. Otherwise the driver has a thread of its own. Work runs there in rounds
+ * each node's part of a write's round trip, and committed entries are applied there too, without another hand-off.
+ * Otherwise the driver has a thread of its own. Work runs there in rounds
  * (drain the inbox, handle every Ready), started by a tick or by anything arriving.
  */
 public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryProposer {
 
     private static final Logger log = LoggerFactory.getLogger(RaftDriver.class);
     private static final int MAX_EVENTS_PER_ROUND = 4096;
+    /** Readies handled per round: applying a long log at startup must not keep the transport's I/O waiting. */
+    private static final int MAX_READIES_PER_ROUND = 16;
     /**
      * Bound on the commands gathered into one BATCH entry (their records' sizes): large enough that a pipelined
      * load shares one entry among hundreds of commands, small enough that an entry never nears the largest one
@@ -145,7 +149,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         long deadline();
     }
 
-    /** A write (or, with a null spec, the apply thread's expiry batch) to propose. */
+    /** A write (or, with a null spec, the applier's expiry batch) to propose. */
     private record Proposal(byte kind, CommandSpec spec, byte[][] argv, ReplySink sink, long deadline) implements Request {
     }
 
@@ -195,7 +199,6 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         this.raftConfig = RaftConfig.of(self.id()).withTicks(electionTicks, 1).withLeaseReads(c.clusterLeaseReads())
                 .withRandomSeed(System.nanoTime() ^ self.id());
         machine.resetAppliedIndex(0);
-        this.applier = new ApplyLoop(machine, clock, this);
         ScheduledExecutorService transportLoop = transport.driverLoop();
         this.ownLoop = transportLoop == null;
         this.loop = ownLoop ? Executors.newSingleThreadScheduledExecutor(r -> {
@@ -203,6 +206,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             t.setDaemon(true);
             return t;
         }) : transportLoop;
+        this.applier = ApplyLoop.onExecutor(machine, clock, this, loop);
         try {
             loop.submit(this::recover).get();
         } catch (InterruptedException e) {
@@ -306,7 +310,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
                 }
             }
             proposeGathered(now);
-            while (raft.hasReady()) {
+            for (int r = 0; r < MAX_READIES_PER_ROUND && raft.hasReady(); r++) {
                 handleReady(raft.ready());
             }
             afterRound(now);
@@ -315,8 +319,8 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             syncMicros = wal.syncNanos() / 1000;
             busyNanos += System.nanoTime() - now;
             busyMicros = busyNanos / 1000;
-            if (!inbox.isEmpty() && roundScheduled.compareAndSet(false, true)) {
-                loop.execute(this::round); // more than one round's worth arrived: let the transport's I/O in first
+            if ((!inbox.isEmpty() || raft.hasReady()) && roundScheduled.compareAndSet(false, true)) {
+                loop.execute(this::round); // more than one round's worth: let the transport's I/O in first
             }
         } catch (RuntimeException | Error e) {
             log.error("driver failed; this node stops taking part", e);
@@ -778,10 +782,10 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
             log.error("driver did not stop cleanly", e);
         }
+        applier.close();
         if (ownLoop) {
             loop.shutdown();
         }
-        applier.close();
         transport.close();
     }
 }
