@@ -32,11 +32,21 @@ final class ClusterProcesses implements AutoCloseable {
         }
     }
 
+    /** Starts every node and waits for a leader; if that fails, stops the nodes it started (nothing outlives a test). */
     ClusterProcesses start() throws Exception {
-        for (ServerProcess n : nodes) {
-            n.start();
+        try {
+            for (ServerProcess n : nodes) {
+                n.start();
+            }
+            awaitLeader();
+        } catch (Exception | AssertionError e) {
+            try {
+                close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
-        awaitLeader();
         return this;
     }
 
