@@ -72,6 +72,8 @@ public final class ApplyLoop implements AutoCloseable {
     /** Set once applying failed: every later task gets this error. Apply thread only. */
     private Reply failed;
     private ScheduledFuture<?> expiryTask;
+    /** The executor's thread, once known: a read from it runs at once instead of as a task. */
+    private volatile Thread executorThread;
 
     /** An apply loop with a thread of its own ({@code raftkv-apply}), started by {@link #start}. */
     public ApplyLoop(KvStateMachine machine, LongSupplier clock, ExpiryProposer expiry) {
@@ -106,6 +108,7 @@ public final class ApplyLoop implements AutoCloseable {
         if (thread != null) {
             thread.start();
         } else {
+            executor.execute(() -> executorThread = Thread.currentThread());
             expiryTask = executor.scheduleWithFixedDelay(this::proposeExpired, EXPIRE_CYCLE_NANOS, EXPIRE_CYCLE_NANOS,
                     TimeUnit.NANOSECONDS);
         }
@@ -130,7 +133,11 @@ public final class ApplyLoop implements AutoCloseable {
     public void read(long atIndex, CommandSpec spec, byte[][] argv, ClientSession client, ReplySink sink) {
         Read r = new Read(atIndex, 0, spec, argv, client, sink);
         if (thread == null) {
-            executor.execute(() -> process(r));
+            if (Thread.currentThread() == executorThread) {
+                process(r); // the driver releasing confirmed reads
+            } else {
+                executor.execute(() -> process(r));
+            }
         } else {
             queue.offer(r);
             LockSupport.unpark(thread);
