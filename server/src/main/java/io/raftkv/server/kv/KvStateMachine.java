@@ -149,6 +149,9 @@ public final class KvStateMachine {
         } catch (StoreFullException e) {
             store.rollbackCommand();
             return Reply.OOM;
+        } catch (EntryTooLargeException e) {
+            store.rollbackCommand();
+            return e.reply();
         } catch (RuntimeException e) {
             // A bug in a handler must not take the node down; undo the command so the store stays consistent.
             store.rollbackCommand();

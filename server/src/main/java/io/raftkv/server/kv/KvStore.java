@@ -78,7 +78,11 @@ public final class KvStore implements AutoCloseable {
             old = map.put(key, raw);
         } catch (IllegalStateException | IllegalArgumentException e) {
             // Chronicle Map refuses an entry it has no room for (all segment tiers used, or an entry larger
-            // than a segment) before changing anything.
+            // than a segment) before changing anything. The second is not a full store: no deletion would help.
+            // ("Entry is too large" for a new key, "Value too large" for a replaced one)
+            if (String.valueOf(e.getMessage()).contains("too large")) {
+                throw new EntryTooLargeException(key.length + raw.length, e);
+            }
             throw new StoreFullException("the keyspace map is full: " + e.getMessage(), e);
         }
         journal(key, old);

@@ -49,4 +49,20 @@ class StoreCapacityTest {
             assertEquals("+OK\r\n", h.send("SET", "after", "x"));
         }
     }
+
+    @Test
+    void aValueLargerThanAnEntryOfTheMapGetsAnErrorSayingSoAndChangesNothing() {
+        try (CommandHarness h = new CommandHarness(ServerConfig.DEFAULTS, new KvConfig(10_000, 16, 32))) {
+            assertEquals("+OK\r\n", h.send("SET", "k", "small"));
+            String reply = h.send("SET", "k", "x".repeat(4 << 20));
+            assertTrue(reply.startsWith("-ERR value too large for the key space"), reply);
+            assertEquals("$5\r\nsmall\r\n", h.send("GET", "k"));
+            reply = h.send("APPEND", "k", "y".repeat(4 << 20));
+            assertTrue(reply.startsWith("-ERR value too large for the key space"), reply);
+            assertEquals("$5\r\nsmall\r\n", h.send("GET", "k"));
+            reply = h.send("SET", "new", "z".repeat(4 << 20)); // a new key, not a replaced value
+            assertTrue(reply.startsWith("-ERR value too large for the key space"), reply);
+            assertEquals(":0\r\n", h.send("EXISTS", "new"));
+        }
+    }
 }
