@@ -11,14 +11,15 @@
 # then drives every system with the same redis-benchmark runs (random keys -r 100000, SET and GET at
 # -c 50 -P 16, -c 50 -P 1, -c 1 -P 1), interleaved: for each round, for each workload, every system in turn,
 # so drift on this shared machine hits all of them alike. Each (workload, system) first gets unreported warm-up
-# runs: a short probe of its rate, then a run of about WARMUP_SECS seconds (a JVM compiles a code path only after
-# thousands of calls: at -c 1, a run of a few seconds was still spending most of its CPU in the JIT compiler), whose
-# rate picks -n so that a measured run takes about SECS seconds. Ratios are computed within a round.
+# runs: a short probe of its rate, then a run of about WARMUP_SECS seconds and at least WARMUP_MIN_OPS operations
+# (a JVM compiles a code path only after thousands of calls: at -c 1, after the pipelined runs, the cluster's first
+# 15,000 SETs still ran at twice the latency, its CPU going to the JIT compilers), whose rate picks -n so that a
+# measured run takes about SECS seconds. Ratios are computed within a round.
 # Memory, first, on the fresh processes: loads 1,000,000 keys (16-byte keys, 64-byte values, redis-cli --pipe)
 # into redis-no, the cluster and the standalone node and compares resident memory (VmRSS).
 #
-# Settings (env): ROUNDS (3), SECS (3, target seconds per measured run), WARMUP_SECS (5, per workload and system),
-# KEEP=1 keeps the temp folder.
+# Settings (env): ROUNDS (3), SECS (3, target seconds per measured run), WARMUP_SECS (5) and WARMUP_MIN_OPS (20000)
+# per workload and system, KEEP=1 keeps the temp folder.
 # Output: the table on stdout, also written to bench/target/bench-results/run-<timestamp>.md.
 # Every process started here is stopped by pid on exit, also on failure or Ctrl-C.
 set -euo pipefail
@@ -27,6 +28,7 @@ root="$(cd "$here/.." && pwd)"
 ROUNDS="${ROUNDS:-3}"
 SECS="${SECS:-3}"
 WARMUP_SECS="${WARMUP_SECS:-5}"
+WARMUP_MIN_OPS="${WARMUP_MIN_OPS:-20000}"
 # JVM options: bin/raftkv-server's defaults for every node, unless RAFTKV_JAVA_OPTS is set (then it is used by all)
 t_start=$(date +%s)
 work="$(mktemp -d /tmp/raftkv-bench.XXXXXX)"
@@ -275,7 +277,7 @@ for w in $WORKLOADS; do
   case "$c:$P" in 50:16) n0=50000 ;; 50:1) n0=10000 ;; *) n0=1000 ;; esac
   for s in $systems; do
     x=$(bench_once "$s" "$t" "$c" "$P" "$n0"); read -r rps _ <<<"$x"
-    nw=$(awk -v r="$rps" -v s="$WARMUP_SECS" -v lo="$n0" 'BEGIN{n=int(r*s/100)*100; if(n<lo)n=lo; if(n>5000000)n=5000000; print n}')
+    nw=$(awk -v r="$rps" -v s="$WARMUP_SECS" -v lo="$WARMUP_MIN_OPS" 'BEGIN{n=int(r*s/100)*100; if(n<lo)n=lo; if(n>5000000)n=5000000; print n}')
     x=$(bench_once "$s" "$t" "$c" "$P" "$nw"); read -r rps _ <<<"$x"
     n=$(awk -v r="$rps" -v s="$SECS" -v lo="$n0" 'BEGIN{n=int(r*s/100)*100; if(n<lo)n=lo; if(n>3000000)n=3000000; print n}')
     NREQ[$w:$s]=$n
