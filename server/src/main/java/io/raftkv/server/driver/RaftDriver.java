@@ -71,8 +71,8 @@ import java.util.function.LongSupplier;
  * The driver thread is the peer transport's own I/O thread when it offers one ({@link PeerTransport#driverLoop}):
  * frames then go from the socket to the Raft core and back without a thread switch, which takes two hand-offs off
  * each node's part of a write's round trip, and committed entries are applied there too, without another hand-off.
- * Otherwise the driver has a thread of its own. Work runs there in rounds
- * (drain the inbox, handle every Ready), started by a tick or by anything arriving.
+ * Otherwise the driver has a thread of its own. Work runs there in rounds (drain the inbox, handle every Ready),
+ * started by a tick or by anything arriving.
  */
 public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryProposer {
 

@@ -101,6 +101,34 @@ class NettyPeerTransportTest {
     }
 
     @Test
+    void aFrameSentOnTheDriverLoopIsWrittenBeforeTheSendReturnsAndFramesArriveThere() throws Exception {
+        List<PeerAddress> cluster = cluster(PeerTesting.freePort(), PeerTesting.freePort());
+        NettyPeerTransport a = node(1, cluster);
+        NettyPeerTransport b = node(2, cluster);
+        java.util.concurrent.ScheduledExecutorService loopA = a.driverLoop();
+        java.util.concurrent.ScheduledExecutorService loopB = b.driverLoop();
+        assertTrue(loopA != null && loopB != null, "one I/O thread (the default): the transport offers it");
+        java.util.concurrent.atomic.AtomicReference<Thread> deliveredOn = new java.util.concurrent.atomic.AtomicReference<>();
+        PeerTesting.Inbox inB = new PeerTesting.Inbox();
+        a.start(new PeerTesting.Inbox());
+        b.start((from, frame) -> {
+            deliveredOn.compareAndSet(null, Thread.currentThread());
+            inB.onFrame(from, frame);
+        });
+        awaitMesh(List.of(a, b));
+
+        // On the loop, the frame is on the wire when send returns (a driver's append leaves before its WAL sync)...
+        long sentThere = loopA.submit(() -> {
+            assertTrue(a.send(2, frame(1, 0, 64)));
+            return a.status().get(2L).framesSent();
+        }).get();
+        assertEquals(1, sentThere);
+        // ...and inbound frames are handed over on the receiver's loop thread.
+        await("B received the frame", () -> inB.count(1) == 1, a::status);
+        assertEquals(loopB.submit(Thread::currentThread).get(), deliveredOn.get());
+    }
+
+    @Test
     void aFrameOfTheDefault64MiBLimitPassesAlthoughItExceedsTheQueueByteBound() {
         List<PeerAddress> cluster = cluster(PeerTesting.freePort(), PeerTesting.freePort());
         List<NettyPeerTransport> nodes = new ArrayList<>();
