@@ -3,7 +3,6 @@ package io.raftkv.compat;
 import redis.clients.jedis.Jedis;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +13,7 @@ final class ClusterProcesses implements AutoCloseable {
     final List<ServerProcess> nodes = new ArrayList<>();
 
     ClusterProcesses(int size, String... extraArgs) throws IOException {
-        Path root = Files.createTempDirectory("raftkv-cluster");
+        Path root = ServerProcess.tempDir("raftkv-cluster");
         int[] ports = new int[size];
         int[] peerPorts = new int[size];
         StringBuilder members = new StringBuilder();

@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisException;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +27,7 @@ class CrashRecoveryTest {
 
     @Test
     void acknowledgedWritesSurviveKill9() throws Exception {
-        Path dir = Files.createTempDirectory("raftkv-crash");
+        Path dir = ServerProcess.tempDir("raftkv-crash");
         ServerProcess server = new ServerProcess(dir).start();
         int writers = 4;
         Map<String, Long> acked = new ConcurrentHashMap<>();

@@ -30,7 +30,7 @@ class DifferentialTest {
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("raftkv-diff");
+        dir = ServerProcess.tempDir("raftkv-diff");
         redis = new RedisServerProcess(dir);
         ours = new ServerProcess(dir.resolve("raftkv")).start();
     }

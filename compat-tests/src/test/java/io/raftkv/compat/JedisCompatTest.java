@@ -11,7 +11,6 @@ import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.resps.ScanResult;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,7 +34,7 @@ class JedisCompatTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = new ServerProcess(Files.createTempDirectory("raftkv-jedis")).start();
+        server = new ServerProcess(ServerProcess.tempDir("raftkv-jedis")).start();
     }
 
     @AfterAll
@@ -170,7 +169,7 @@ class JedisCompatTest {
 
     @Test
     void persistsAcrossCleanRestart() throws Exception {
-        Path dir = Files.createTempDirectory("raftkv-restart");
+        Path dir = ServerProcess.tempDir("raftkv-restart");
         ServerProcess s = new ServerProcess(dir).start();
         try (Jedis j = new Jedis("127.0.0.1", s.port())) {
             j.set("r:a", "1");

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +21,7 @@ class RedisToolsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = new ServerProcess(Files.createTempDirectory("raftkv-tools")).start();
+        server = new ServerProcess(ServerProcess.tempDir("raftkv-tools")).start();
     }
 
     @AfterAll

@@ -50,6 +50,24 @@ public final class ServerProcess implements AutoCloseable {
         return p;
     }
 
+    /**
+     * A new temporary folder for server data, deleted with everything in it when the test JVM exits (the servers
+     * are stopped by then: every test closes the ones it started).
+     */
+    public static Path tempDir(String prefix) throws IOException {
+        Path dir = Files.createTempDirectory(prefix);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException | RuntimeException e) {
+                System.err.println("could not delete " + dir + ": " + e);
+            }
+        }, "delete " + dir.getFileName()));
+        return dir;
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
