@@ -637,13 +637,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         }
         answerQueued();
         try {
-            if (walFailure == null) {
-                wal.sync();
-            }
+            wal.close(); // syncs what is not yet synced, unless the WAL failed earlier
         } catch (WalException e) {
             log.error("final sync failed", e);
-        } finally {
-            wal.close();
         }
     }
 

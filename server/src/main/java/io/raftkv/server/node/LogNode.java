@@ -166,11 +166,9 @@ public final class LogNode implements KvNode, ApplyLoop.ExpiryProposer {
             serve();
         } finally {
             try {
-                wal.sync();
+                wal.close(); // syncs what is not yet synced, unless the WAL failed earlier
             } catch (WalException e) {
                 log.error("final sync failed", e);
-            } finally {
-                wal.close();
             }
         }
     }

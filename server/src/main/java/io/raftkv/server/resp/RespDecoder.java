@@ -380,7 +380,7 @@ public final class RespDecoder extends ByteToMessageDecoder {
                             default -> b[p];
                         };
                     } else if (c == '"') {
-                        if (at(b, p + 1) != 0 && !isSpace(at(b, p + 1))) {
+                        if (!endsToken(b, p + 1)) {
                             return false;
                         }
                         done = true;
@@ -394,7 +394,7 @@ public final class RespDecoder extends ByteToMessageDecoder {
                         p++;
                         b[w++] = '\'';
                     } else if (c == '\'') {
-                        if (at(b, p + 1) != 0 && !isSpace(at(b, p + 1))) {
+                        if (!endsToken(b, p + 1)) {
                             return false;
                         }
                         done = true;
@@ -417,6 +417,11 @@ public final class RespDecoder extends ByteToMessageDecoder {
             }
             args.add(Arrays.copyOfRange(b, tokenStart, w));
         }
+    }
+
+    /** A closing quote must be followed by a space or the end of the line (sdssplitargs's rule). */
+    private static boolean endsToken(byte[] b, int p) {
+        return at(b, p) == 0 || isSpace(at(b, p));
     }
 
     private static int at(byte[] b, int i) {

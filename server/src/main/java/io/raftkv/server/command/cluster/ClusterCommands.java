@@ -125,13 +125,22 @@ public final class ClusterCommands {
         List<Reply> range = new ArrayList<>();
         range.add(FIRST_SLOT);
         range.add(LAST_SLOT);
-        range.add(slotsNode(leader));
-        for (ClusterMember m : view.members()) {
-            if (m.id() != leader.id()) {
-                range.add(slotsNode(m));
-            }
+        for (ClusterMember m : leaderFirst(view, leader)) {
+            range.add(slotsNode(m));
         }
         return Reply.array(Reply.array(range));
+    }
+
+    /** The members with the leader (the shard's master) first, then the others in configuration order. */
+    private static List<ClusterMember> leaderFirst(ClusterView view, ClusterMember leader) {
+        List<ClusterMember> out = new ArrayList<>(view.members().size());
+        out.add(leader);
+        for (ClusterMember m : view.members()) {
+            if (m.id() != leader.id()) {
+                out.add(m);
+            }
+        }
+        return out;
     }
 
     /** [host, port, id, metadata]: Redis 7.0 adds the metadata array, empty while no hostname is announced. */
@@ -151,11 +160,8 @@ public final class ClusterCommands {
         }
         long offset = ctx.server().appliedIndex.get();
         List<Reply> nodes = new ArrayList<>();
-        nodes.add(shardNode(view, leader, "master", offset));
-        for (ClusterMember m : view.members()) {
-            if (m.id() != leader.id()) {
-                nodes.add(shardNode(view, m, "replica", offset));
-            }
+        for (ClusterMember m : leaderFirst(view, leader)) {
+            nodes.add(shardNode(view, m, m == leader ? "master" : "replica", offset));
         }
         return Reply.array(Reply.array(
                 Reply.bulk("slots"), Reply.array(FIRST_SLOT, LAST_SLOT),
