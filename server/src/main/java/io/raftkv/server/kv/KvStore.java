@@ -3,6 +3,7 @@ package io.raftkv.server.kv;
 import net.openhft.chronicle.algo.hashing.LongHashFunction;
 import net.openhft.chronicle.bytes.RandomDataInput;
 import net.openhft.chronicle.hash.Data;
+import net.openhft.chronicle.hash.serialization.impl.ByteArraySizedReader;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.MapSegmentContext;
 
@@ -47,6 +48,8 @@ public final class KvStore implements AutoCloseable {
                 .entries(c.maxEntries())
                 .averageKeySize(c.averageKeySize())
                 .averageValueSize(c.averageValueSize() + HEADER)
+                .keyReaderAndDataAccess(ByteArraySizedReader.INSTANCE, new ByteArrayBufferDataAccess())
+                .valueReaderAndDataAccess(ByteArraySizedReader.INSTANCE, new ByteArrayBufferDataAccess())
                 // Sizing is a guess: let the map add segment tiers (allocated on demand) up to 8x before it is full.
                 .maxBloatFactor(MAX_BLOAT)
                 .create();

@@ -1,0 +1,63 @@
+package io.raftkv.server.kv;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * The store against a plain map, with keys and values of every size around the buffer Chronicle Map is handed them
+ * in ({@link ByteArrayBufferDataAccess} starts at 256 bytes and grows): a buffer reused from a longer array must never
+ * leak its tail into a shorter one, and a grown one must hold the whole array.
+ */
+class KvStoreModelTest {
+
+    private static final int[] SIZES = {0, 1, 7, 24, 255, 256, 257, 300, 511, 512, 513, 4096, 20_000};
+
+    @Test
+    void putGetAndDeleteAgreeWithAPlainMapForKeysAndValuesOfEverySize() {
+        Random random = new Random(42);
+        Map<String, byte[]> model = new HashMap<>();
+        try (KvStore store = new KvStore(new KvConfig(10_000, 32, 256))) {
+            for (int round = 0; round < 3_000; round++) {
+                byte[] key = bytes(random, 1 + SIZES[random.nextInt(SIZES.length)] % 600, random.nextInt(40));
+                String k = new String(key, StandardCharsets.ISO_8859_1);
+                if (random.nextInt(5) == 0) {
+                    boolean had = model.remove(k) != null;
+                    assertEquals(had, store.delete(key, 0), "delete " + round);
+                } else {
+                    byte[] value = bytes(random, SIZES[random.nextInt(SIZES.length)], random.nextInt(256));
+                    store.put(key, StoredValue.string(value, 0));
+                    model.put(k, value);
+                }
+                byte[] probe = bytes(random, 1 + SIZES[random.nextInt(SIZES.length)] % 600, random.nextInt(40));
+                StoredValue got = store.get(probe, 0);
+                byte[] want = model.get(new String(probe, StandardCharsets.ISO_8859_1));
+                if (want == null) {
+                    assertNull(got, "get " + round);
+                } else {
+                    assertArrayEquals(want, got.payload(), "get " + round);
+                }
+            }
+            assertEquals(model.size(), store.size());
+            for (Map.Entry<String, byte[]> e : model.entrySet()) {
+                assertArrayEquals(e.getValue(), store.get(e.getKey().getBytes(StandardCharsets.ISO_8859_1), 0).payload());
+            }
+        }
+    }
+
+    /** {@code size} bytes from a small alphabet chosen by {@code seed}, so that different sizes often share prefixes. */
+    private static byte[] bytes(Random random, int size, int seed) {
+        byte[] b = new byte[size];
+        for (int i = 0; i < size; i++) {
+            b[i] = (byte) ('a' + (seed + (i % 3 == 0 ? random.nextInt(2) : 0)) % 4);
+        }
+        return b;
+    }
+}
