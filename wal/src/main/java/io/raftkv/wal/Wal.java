@@ -81,6 +81,15 @@ import java.util.stream.Stream;
  * later read faults the page in again from the page cache. The advice is best effort: if it fails nothing
  * changes but the RSS.
  *
+ * <h2>Page faults</h2>
+ * Chronicle grows a queue file sparsely, so every page an append first touches is a fault on a hole. The kernel
+ * answers a fault on a file mapping with read-ahead around it, and for a hole that means zeroing up to
+ * {@code read_ahead_kb} of page cache (8 MiB on our VM) past the write position. Pages nobody touches soon are
+ * reclaimed again (the VM's DAMON reclaim did so within seconds) and zeroed afresh at the next fault: kernel memset
+ * was 11% of each node's driver thread under SET -P 16. So the appender's chunk gets {@code madvise(MADV_RANDOM)}
+ * when it is first written (faults then read only the page they hit); reads of recent entries by replication and
+ * apply find their pages in the page cache anyway, and recovery opens its own mapping.
+ *
  * <h2>Recovery</h2>
  * {@link #open} replays every excerpt from the start and stops at the first one that fails our length/kind/CRC
  * checks or that Chronicle cannot read; everything from there on is dropped and logged at WARN. That is the
@@ -606,6 +615,7 @@ public final class Wal implements AutoCloseable {
         if (chunk != releasedChunk) {
             releasedChunk = chunk;
             releasedUpTo = chunk.start(); // chunks start at multiples of the block size, so on a page boundary
+            adviseRandom(chunk);
         }
         long end = Math.min(b.writePosition(), chunk.start() + chunk.realCapacity()) & -PAGE;
         if (end - releasedUpTo < RELEASE_STEP) {
@@ -628,6 +638,22 @@ public final class Wal implements AutoCloseable {
             return;
         }
         releasedUpTo = end;
+    }
+
+    /**
+     * Turns off fault read-ahead on a chunk the appender has just started writing (see "Page faults" in the class
+     * comment). Best effort, like the release: if it fails, only the read-ahead stays.
+     */
+    private void adviseRandom(MappedBytesStore chunk) {
+        try {
+            long len = (chunk.realCapacity() + PAGE - 1) & -PAGE;
+            int rc = PosixAPI.posix().madvise(chunk.addressForRead(chunk.start()), len, MAdviseFlag.MADV_RANDOM);
+            if (rc != 0) {
+                log.warn("madvise(MADV_RANDOM) on the WAL mapping in {} returned {}", config.dir(), rc);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            log.warn("madvise(MADV_RANDOM) on the WAL mapping in {} failed: {}", config.dir(), e.toString());
+        }
     }
 
     private WalException fail(String what, Throwable cause) {

@@ -139,6 +139,39 @@ class WalTest {
         }
     }
 
+    /**
+     * The mapping appends go to has fault read-ahead turned off (Wal's "Page faults"): smaps shows the VM_RAND_READ
+     * flag ("rr") on it. With the kernel's read-ahead, each fault on the file's unwritten tail zeroed up to
+     * read_ahead_kb of page cache beyond it.
+     */
+    @Test
+    void theMappingAppendsGoToHasReadAheadTurnedOff() throws IOException {
+        Path smaps = Path.of("/proc/self/smaps");
+        if (!Files.isReadable(smaps)) {
+            return; // not Linux: madvise is a Linux hint here
+        }
+        try (Wal wal = Wal.open(config())) {
+            for (int i = 1; i <= 10; i++) {
+                wal.append(new Entry(i, 1, new byte[100]));
+            }
+            wal.sync();
+            List<String> flags = new ArrayList<>();
+            boolean inQueueFile = false;
+            for (String line : Files.readAllLines(smaps)) {
+                String[] f = line.trim().split("\\s+");
+                if (f[0].matches("[0-9a-f]+-[0-9a-f]+")) {
+                    inQueueFile = f[f.length - 1].startsWith(dir.toString()) && f[f.length - 1].endsWith(".cq4");
+                } else if (inQueueFile && f[0].equals("VmFlags:")) {
+                    flags.add(line);
+                }
+            }
+            assertFalse(flags.isEmpty(), "no mapping of a queue file under " + dir);
+            for (String vmFlags : flags) {
+                assertTrue(List.of(vmFlags.trim().split("\\s+")).contains("rr"), vmFlags);
+            }
+        }
+    }
+
     /** Rss summed over this process's mappings of files whose name ends with {@code suffix}; -1 without /proc. */
     private static long residentKiB(String suffix) throws IOException {
         Path smaps = Path.of("/proc/self/smaps");
