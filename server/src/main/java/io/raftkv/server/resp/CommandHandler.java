@@ -1,10 +1,12 @@
 package io.raftkv.server.resp;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.PlatformDependent;
 import io.raftkv.server.ServerState;
 import io.raftkv.server.cluster.ClusterMember;
 import io.raftkv.server.cluster.ClusterView;
@@ -22,6 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The dispatcher of one client connection: resolves each argv against the command table, checks what the table
@@ -32,7 +36,10 @@ import java.util.ArrayDeque;
  * waits until the connection's earlier writes are answered, and a write waits until its earlier reads are answered.
  * So pipelines of one kind run concurrently, and a read always sees the connection's own earlier writes.
  *
- * <p>Threads: everything here runs on the channel's event loop; node callbacks hop back onto it.
+ * <p>Threads: everything here runs on the channel's event loop. Commands completed on another thread (the node's
+ * driver or apply thread) queue their slot in {@code completions} and the loop takes every queued slot in one task:
+ * a pipeline answered by one applied batch costs the loop one task, one buffer and one write, not one of each per
+ * reply.
  */
 public final class CommandHandler extends ChannelInboundHandlerAdapter implements CommandContext {
 
@@ -47,6 +54,11 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
     private final CommandTable table;
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
     private final ArrayDeque<Held> held = new ArrayDeque<>();
+    /** Slots completed off the loop, oldest first (many producers, the loop consumes). */
+    private final Queue<Slot> completions = PlatformDependent.newMpscQueue();
+    /** Set while a {@link #takeCompletions} task is queued on the loop and has not started yet. */
+    private final AtomicBoolean completionsScheduled = new AtomicBoolean();
+    private final Runnable takeCompletions = this::takeCompletions;
     private ChannelHandlerContext ctx;
     private EventExecutor loop;
     /** Whether the commands in flight are writes (else reads); meaningful while inflight > 0. */
@@ -61,10 +73,15 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
         this.table = server.table();
     }
 
-    /** A place in the reply order; {@code reply} is set when the command completes. */
+    /** A place in the reply order; {@code reply} is set on the loop when the command completes. */
     private static final class Slot {
         Reply reply;
+        /** The reply of a command completed off the loop, until the loop takes it (published by the queue). */
+        Reply completion;
     }
+
+    /** Replies written to one buffer before it is passed on and another is started. */
+    private static final int WRITE_CHUNK = 64 * 1024;
 
     private record Held(CommandSpec spec, byte[][] argv, Slot slot) {
     }
@@ -209,15 +226,32 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
 
     private void completed(Slot slot, Reply reply) {
         if (loop.inEventLoop()) {
-            onCompleted(slot, reply);
-        } else {
-            loop.execute(() -> onCompleted(slot, reply));
+            slot.reply = reply;
+            inflight--;
+            afterCompletions();
+            return;
+        }
+        slot.completion = reply;
+        completions.offer(slot);
+        if (completionsScheduled.compareAndSet(false, true)) {
+            loop.execute(takeCompletions);
         }
     }
 
-    private void onCompleted(Slot slot, Reply reply) {
-        slot.reply = reply;
-        inflight--;
+    /** Takes every slot completed off the loop so far, then answers what it can. */
+    private void takeCompletions() {
+        // Cleared before polling: a slot queued after the last poll below schedules a new task.
+        completionsScheduled.set(false);
+        Slot slot;
+        while ((slot = completions.poll()) != null) {
+            slot.reply = slot.completion;
+            slot.completion = null;
+            inflight--;
+        }
+        afterCompletions();
+    }
+
+    private void afterCompletions() {
         while (!held.isEmpty() && (inflight == 0 || (held.peek().spec().exec() == Exec.WRITE) == inflightWrites)) {
             Held h = held.poll();
             dispatch(h.spec(), h.argv(), h.slot());
@@ -234,14 +268,33 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
         drain();
     }
 
-    /** Writes every leading completed reply; closes after the last one if the connection is closing. */
+    /**
+     * Writes every leading completed reply, encoded together into as few buffers as their size allows; closes after
+     * the last one if the connection is closing.
+     */
     private void drain() {
+        ByteBuf out = null;
         while (!slots.isEmpty() && slots.peek().reply != null) {
             Reply r = slots.poll().reply;
             if (r instanceof Reply.Error) {
                 server.errorReplies.increment();
             }
-            ctx.write(r, ctx.voidPromise());
+            if (out == null) {
+                out = ctx.alloc().ioBuffer();
+            }
+            try {
+                RespEncoder.write(r, out);
+            } catch (RuntimeException e) {
+                out.release();
+                throw e;
+            }
+            if (out.readableBytes() >= WRITE_CHUNK) {
+                ctx.write(out, ctx.voidPromise());
+                out = null;
+            }
+        }
+        if (out != null) {
+            ctx.write(out, ctx.voidPromise());
         }
         if (slots.size() < MAX_PENDING / 2 && !ctx.channel().config().isAutoRead() && !closing) {
             ctx.channel().config().setAutoRead(true);
