@@ -17,8 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,10 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CommandHandlerTest {
 
-    /** Records what it was asked; the test answers. */
+    /** Records what it was asked; the test answers. (Thread-safe lists: CommandHandlerOffLoopTest reads them from
+     * the test thread while the connection's loop adds.) */
     static final class ManualNode implements KvNode {
-        final List<String> calls = new ArrayList<>();
-        final List<ReplySink> pending = new ArrayList<>();
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        final List<ReplySink> pending = new CopyOnWriteArrayList<>();
 
         @Override
         public void write(CommandSpec spec, byte[][] argv, ReplySink sink) {
