@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -146,8 +147,7 @@ class WalTest {
      */
     @Test
     void theMappingAppendsGoToHasReadAheadTurnedOff() throws IOException {
-        Path smaps = Path.of("/proc/self/smaps");
-        if (!Files.isReadable(smaps)) {
+        if (!Files.isReadable(SMAPS)) {
             return; // not Linux: madvise is a Linux hint here
         }
         try (Wal wal = Wal.open(config())) {
@@ -155,40 +155,41 @@ class WalTest {
                 wal.append(new Entry(i, 1, new byte[100]));
             }
             wal.sync();
-            List<String> flags = new ArrayList<>();
-            boolean inQueueFile = false;
-            for (String line : Files.readAllLines(smaps)) {
-                String[] f = line.trim().split("\\s+");
-                if (f[0].matches("[0-9a-f]+-[0-9a-f]+")) {
-                    inQueueFile = f[f.length - 1].startsWith(dir.toString()) && f[f.length - 1].endsWith(".cq4");
-                } else if (inQueueFile && f[0].equals("VmFlags:")) {
-                    flags.add(line);
-                }
-            }
+            List<String[]> flags = smaps(path -> path.startsWith(dir.toString()) && path.endsWith(".cq4"), "VmFlags:");
             assertFalse(flags.isEmpty(), "no mapping of a queue file under " + dir);
-            for (String vmFlags : flags) {
-                assertTrue(List.of(vmFlags.trim().split("\\s+")).contains("rr"), vmFlags);
+            for (String[] vmFlags : flags) {
+                assertTrue(List.of(vmFlags).contains("rr"), String.join(" ", vmFlags));
             }
         }
     }
 
+    private static final Path SMAPS = Path.of("/proc/self/smaps");
+
     /** Rss summed over this process's mappings of files whose name ends with {@code suffix}; -1 without /proc. */
     private static long residentKiB(String suffix) throws IOException {
-        Path smaps = Path.of("/proc/self/smaps");
-        if (!Files.isReadable(smaps)) {
+        if (!Files.isReadable(SMAPS)) {
             return -1;
         }
         long total = 0;
-        boolean inFile = false;
-        for (String line : Files.readAllLines(smaps)) {
-            String[] f = line.trim().split("\\s+");
-            if (f[0].matches("[0-9a-f]+-[0-9a-f]+")) { // a mapping's header line: address range ... path
-                inFile = f[f.length - 1].endsWith(suffix);
-            } else if (inFile && f[0].equals("Rss:")) {
-                total += Long.parseLong(f[1]);
-            }
+        for (String[] rss : smaps(path -> path.endsWith(suffix), "Rss:")) {
+            total += Long.parseLong(rss[1]);
         }
         return total;
+    }
+
+    /** The {@code field} lines (split on blanks) of this process's mappings whose path {@code mapping} accepts. */
+    private static List<String[]> smaps(Predicate<String> mapping, String field) throws IOException {
+        List<String[]> out = new ArrayList<>();
+        boolean in = false;
+        for (String line : Files.readAllLines(SMAPS)) {
+            String[] f = line.trim().split("\\s+");
+            if (f[0].matches("[0-9a-f]+-[0-9a-f]+")) { // a mapping's header line: address range ... path
+                in = mapping.test(f[f.length - 1]);
+            } else if (in && f[0].equals(field)) {
+                out.add(f);
+            }
+        }
+        return out;
     }
 
     @Test
