@@ -104,7 +104,7 @@ public final class RaftKvServer implements AutoCloseable {
         Class<? extends ServerChannel> channelType = Epoll.isAvailable()
                 ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         boss = new MultiThreadIoEventLoopGroup(1, io);
-        workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()), io);
+        workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
         serverChannel = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)

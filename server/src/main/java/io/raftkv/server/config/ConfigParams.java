@@ -61,6 +61,8 @@ public final class ConfigParams {
                 (c, v) -> with(c, "clientQueryBufferLimit", memoryAtLeast(v, 1024 * 1024)));
         add("maxclients", true, "Most client connections at once.", c -> Integer.toString(c.maxclients()),
                 (c, v) -> with(c, "maxclients", intIn(v, 1, Integer.MAX_VALUE)));
+        add("io-threads", false, "Event loop threads serving client connections (Redis's range, 1-128).",
+                c -> Integer.toString(c.ioThreads()), (c, v) -> with(c, "ioThreads", intIn(v, 1, 128)));
         add("cluster-node-id", false, "This node's id in cluster-members; 0 (default) runs standalone.",
                 c -> Long.toString(c.clusterNodeId()), (c, v) -> with(c, "clusterNodeId", longIn(v, 0, Long.MAX_VALUE)));
         add("cluster-members", false, "Every member as id@host:port[:peerport], comma-separated; peer port defaults to port+10000.",
@@ -196,6 +198,7 @@ public final class ConfigParams {
                 field.equals("clusterElectionTimeoutMs") ? (Long) v : c.clusterElectionTimeoutMs(),
                 field.equals("clusterHeartbeatMs") ? (Long) v : c.clusterHeartbeatMs(),
                 field.equals("clusterRedirectWaitMs") ? (Long) v : c.clusterRedirectWaitMs(),
-                field.equals("clusterLeaseReads") ? (Boolean) v : c.clusterLeaseReads());
+                field.equals("clusterLeaseReads") ? (Boolean) v : c.clusterLeaseReads(),
+                field.equals("ioThreads") ? (Integer) v : c.ioThreads());
     }
 }

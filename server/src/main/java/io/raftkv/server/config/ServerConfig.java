@@ -23,10 +23,11 @@ public record ServerConfig(
         long clusterElectionTimeoutMs,
         long clusterHeartbeatMs,
         long clusterRedirectWaitMs,
-        boolean clusterLeaseReads) {
+        boolean clusterLeaseReads,
+        int ioThreads) {
 
     public static final ServerConfig DEFAULTS = new ServerConfig(6379, "127.0.0.1", ".", "", "always", 0, 1_000_000,
-            "notice", "", 512L * 1024 * 1024, 1024L * 1024 * 1024, 10000, 1, 0, "", 1000, 100, 3000, false);
+            "notice", "", 512L * 1024 * 1024, 1024L * 1024 * 1024, 10000, 1, 0, "", 1000, 100, 3000, false, 1);
 
     /**
      * Checks what involves several settings (each setting alone is checked as it is set, in any order).

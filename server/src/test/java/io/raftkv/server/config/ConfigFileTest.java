@@ -64,6 +64,15 @@ class ConfigFileTest {
     }
 
     @Test
+    void ioThreadsDefaultsToRedisOneAndTakesRedisRange() throws Exception {
+        assertEquals(1, ServerConfig.DEFAULTS.ioThreads(), "as redis.conf: client I/O on one thread");
+        assertEquals(2, ConfigFile.load(ServerConfig.DEFAULTS, new String[] {"--io-threads", "2"}).ioThreads());
+        ConfigFile.ConfigException e = assertThrows(ConfigFile.ConfigException.class,
+                () -> ConfigFile.parse(ServerConfig.DEFAULTS, "io-threads 0\n", "test.conf"));
+        assertTrue(e.getMessage().contains("argument must be between 1 and 128 inclusive"), e.getMessage());
+    }
+
+    @Test
     void splitArgsFollowsRedisQuoting() {
         assertEquals(List.of("set", "a b", "c\n", "d'e"), ConfigFile.splitArgs("set \"a b\" \"c\\n\" 'd\\'e'"));
         assertEquals(List.of("x", "\u0001"), ConfigFile.splitArgs("x \"\\x01\""));

@@ -385,7 +385,7 @@ class RespDecoderTest {
         return new ServerConfig(d.port(), d.bind(), d.dir(), requirepass, d.appendfsync(), d.maxmemory(),
                 d.maxEntries(), d.loglevel(), d.logfile(), protoMaxBulkLen, clientQueryBufferLimit, d.maxclients(),
                 d.databases(), d.clusterNodeId(), d.clusterMembers(), d.clusterElectionTimeoutMs(),
-                d.clusterHeartbeatMs(), d.clusterRedirectWaitMs(), d.clusterLeaseReads());
+                d.clusterHeartbeatMs(), d.clusterRedirectWaitMs(), d.clusterLeaseReads(), d.ioThreads());
     }
 
     private static ClientSession session(boolean authenticated) {
