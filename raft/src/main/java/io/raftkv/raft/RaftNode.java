@@ -80,6 +80,11 @@ public final class RaftNode {
     private final List<ReadState> readStates = new ArrayList<>();
     private HardState persistedHardState;
     private Ready pendingReady;
+    /**
+     * Entries were written through {@link #advanceUnsynced} and no sync has been reported since: this node's
+     * log is not durable past what its own progress says (a leader), and it must not promise otherwise.
+     */
+    private boolean unsyncedWrites;
 
     private final Behaviour follower = new Follower();
     private final Behaviour candidate = new Candidate();
@@ -358,9 +363,24 @@ public final class RaftNode {
      * @throws IllegalArgumentException if {@code rd} is not the Ready last returned by {@link #ready()}
      */
     public void advance(Ready rd) {
+        checkPending(rd);
+        written(rd);
+        if (rd.mustSync()) {
+            unsyncedWrites = false; // the sync covered every earlier write too
+        }
+        if (!unsyncedWrites) {
+            countOwnCopy();
+        }
+    }
+
+    private void checkPending(Ready rd) {
         if (rd == null || rd != pendingReady) {
             throw new IllegalArgumentException("advance() must get the Ready last returned by ready()");
         }
+    }
+
+    /** What every advance does: {@code rd}'s writes are in storage, its entries applied. */
+    private void written(Ready rd) {
         pendingReady = null;
         if (rd.hardState() != null) {
             persistedHardState = rd.hardState();
@@ -376,8 +396,52 @@ public final class RaftNode {
         if (!rd.committedEntries().isEmpty()) {
             log.appliedTo(rd.committedEntries().get(rd.committedEntries().size() - 1).index());
         }
+    }
+
+    /**
+     * Like {@link #advance(Ready)}, for a leader that wrote {@code rd}'s entries but has not synced them (Raft
+     * dissertation §10.2.1: the leader's own disk write is not on the commit path). Its own copy then counts towards
+     * the commit quorum only up to what it last reported durable, so those entries commit once enough followers
+     * hold them durably, or once the driver syncs and calls {@link #synced()}. A node with unsynced writes that is
+     * not (or no longer) the leader must sync and call {@link #synced()} before it sends any message: a follower's
+     * acknowledgement and a vote promise that its log is on disk.
+     *
+     * @throws IllegalStateException    if this node is not the leader, or {@code rd} changes the term or vote or
+     *                                  carries a snapshot (those are always synced before anything else)
+     * @throws IllegalArgumentException if {@code rd} is not the Ready last returned by {@link #ready()}
+     */
+    public void advanceUnsynced(Ready rd) {
+        checkPending(rd);
+        if (role != Role.LEADER) {
+            throw new IllegalStateException("only a leader may leave its writes unsynced, not a " + role);
+        }
+        HardState hs = rd.hardState();
+        if (rd.snapshot() != null
+                || hs != null && (hs.term() != persistedHardState.term() || hs.vote() != persistedHardState.vote())) {
+            throw new IllegalStateException("a snapshot, term or vote must be synced before anything else");
+        }
+        written(rd);
+        // A commit index need not be durable (it is learnt again after a restart); entries must be.
+        unsyncedWrites |= !rd.entries().isEmpty();
+        if (!unsyncedWrites) {
+            countOwnCopy();
+        }
+    }
+
+    /** The driver synced everything written so far: a leader now counts its whole log towards the commit quorum. */
+    public void synced() {
+        unsyncedWrites = false;
+        countOwnCopy();
+    }
+
+    /** Whether writes left unsynced by {@link #advanceUnsynced} still wait for a sync. */
+    public boolean hasUnsyncedWrites() {
+        return unsyncedWrites;
+    }
+
+    /** A leader's own durable copy counts towards the commit quorum (only what the driver reported durable). */
+    private void countOwnCopy() {
         if (role == Role.LEADER) {
-            // The leader's own copy counts towards the commit quorum only once it is durable.
             Progress self = progress.get(id);
             if (self != null && self.maybeUpdate(log.stableLastIndex()) && maybeCommit()) {
                 onCommitAdvanced();
@@ -436,7 +500,7 @@ public final class RaftNode {
         if (self == null) {
             throw new IllegalStateException("node " + id + " became leader without being a voter in " + membership);
         }
-        self.match = log.stableLastIndex();
+        self.match = unsyncedWrites ? 0 : log.stableLastIndex(); // see advanceUnsynced: counted once synced
         self.becomeReplicate();
         self.recentActive = true;
         // Dissertation §6.4 and Raft paper §8: a new leader commits a blank entry of its own term, which also

@@ -18,7 +18,10 @@ import java.util.List;
  *   <li>Apply {@code committedEntries} to the state machine, in order (after a {@code snapshot}, restore the state
  *   machine from it first).</li>
  *   <li>Serve the reads in {@code readStates} once the applied index reaches each one's index.</li>
- *   <li>Call {@code advance(this)}.</li>
+ *   <li>Call {@code advance(this)}; or, a leader that wrote but did not sync this Ready's new entries (no term or
+ *   vote change, no snapshot), {@link RaftNode#advanceUnsynced(Ready)}, then {@link RaftNode#synced()} once it
+ *   syncs them. Its own copy of those entries does not count towards the commit quorum until then. A node that
+ *   still has such entries when it is not the leader must sync them before it sends anything.</li>
  * </ol>
  *
  * <p>Ownership: every list is unmodifiable and owned by this Ready; entries, snapshots and messages are

@@ -15,8 +15,8 @@
  *     persist rd.snapshot(), rd.entries(), rd.hardState(); sync if rd.mustSync()
  *     send rd.messages()
  *     apply rd.committedEntries(); serve rd.readStates() once applied
- *     node.advance(rd);
- *   }
+ *     node.advance(rd);              (a leader that left rd's entries unsynced: node.advanceUnsynced(rd),
+ *   }                                  and node.synced() once it syncs them)
  * }</pre>
  * The ordering rules are documented on {@link io.raftkv.raft.Ready}.
  *

@@ -93,6 +93,73 @@ class ReadyTest {
         assertTrue(rd.messages().stream().anyMatch(m -> m instanceof AppendEntries a && !a.entries().isEmpty()));
     }
 
+    /**
+     * Dissertation §10.2.1: a leader may leave its own write unsynced; entries it reported through
+     * advanceUnsynced then commit on the followers' durable copies alone, or on its own once it reports the sync.
+     */
+    @Test
+    void leaderCountsEntriesItLeftUnsyncedOnlyOnceSynced() {
+        MemoryStorage storage = new MemoryStorage(Membership.ofVoters(1, 2, 3));
+        RaftNode n = new RaftNode(RaftConfig.of(1), storage);
+        n.campaign();
+        n.step(new Message.PreVoteResponse(2, 1, 1, true));
+        n.step(new RequestVoteResponse(2, 1, 1, true));
+        assertEquals(Role.LEADER, n.role());
+        Ready first = n.ready();
+        persist(storage, first);
+        assertThrows(IllegalStateException.class, () -> n.advanceUnsynced(first), "a new term must be synced");
+        n.advance(first);
+        n.step(Message.AppendEntriesResponse.accept(2, 1, 1, 1));
+        drain(n, storage);
+        assertEquals(1, n.commitIndex(), "the blank entry");
+
+        n.propose(new byte[] {'a'});
+        Ready rd = n.ready();
+        persist(storage, rd);
+        n.advanceUnsynced(rd);
+        assertTrue(n.hasUnsyncedWrites());
+        n.step(Message.AppendEntriesResponse.accept(2, 1, 1, 2));
+        assertEquals(1, n.commitIndex(), "one follower's copy and the leader's unsynced one are not a quorum");
+        n.step(Message.AppendEntriesResponse.accept(3, 1, 1, 2));
+        assertEquals(2, n.commitIndex(), "the two followers' durable copies are");
+        drain(n, storage);
+
+        n.propose(new byte[] {'b'});
+        Ready next = n.ready();
+        persist(storage, next);
+        n.advanceUnsynced(next);
+        n.step(Message.AppendEntriesResponse.accept(2, 1, 1, 3));
+        assertEquals(2, n.commitIndex());
+        n.synced();
+        assertFalse(n.hasUnsyncedWrites());
+        assertEquals(3, n.commitIndex(), "the leader's synced copy and one follower's");
+    }
+
+    @Test
+    void onlyALeaderMayLeaveItsWritesUnsynced() {
+        MemoryStorage storage = new MemoryStorage(Membership.ofVoters(1, 2, 3));
+        RaftNode n = new RaftNode(RaftConfig.of(2), storage);
+        n.step(new AppendEntries(1, 2, 1, 0, 0, List.of(new Entry(1, 1, new byte[0])), 0));
+        Ready rd = n.ready();
+        persist(storage, rd);
+        assertThrows(IllegalStateException.class, () -> n.advanceUnsynced(rd), "a follower's ack promises its sync");
+    }
+
+    private static void persist(MemoryStorage storage, Ready rd) {
+        storage.append(rd.entries());
+        if (rd.hardState() != null) {
+            storage.setHardState(rd.hardState());
+        }
+    }
+
+    private static void drain(RaftNode n, MemoryStorage storage) {
+        while (n.hasReady()) {
+            Ready rd = n.ready();
+            persist(storage, rd);
+            n.advance(rd);
+        }
+    }
+
     @Test
     void unchangedHardStateIsNull() {
         RaftNode n = node(2, Membership.ofVoters(1, 2, 3));

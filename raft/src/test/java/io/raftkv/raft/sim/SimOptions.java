@@ -29,6 +29,8 @@ import java.util.SplittableRandom;
  * @param compactEvery      a node compacts its log once it applied this many entries past its snapshot (0: never)
  * @param codec             every message goes through MessageCodec encode and decode
  * @param chaosTicks        ticks of faults and client load; a quiet phase follows
+ * @param deferLeaderSync   a leader often leaves its entries unsynced ({@code RaftNode.advanceUnsynced}) and syncs
+ *                          them at a later Ready or tick, as the server's driver does under pipelined load
  */
 record SimOptions(
         long seed,
@@ -59,7 +61,8 @@ record SimOptions(
         boolean codec,
         int clients,
         int keys,
-        int chaosTicks) {
+        int chaosTicks,
+        boolean deferLeaderSync) {
 
     /** The election and read settings a run uses; everything else is drawn from the seed. */
     enum Variant {
@@ -122,14 +125,15 @@ record SimOptions(
                 r.nextInt(4) != 0,
                 nodes == 3 ? 3 : 4,
                 1 + r.nextInt(3),
-                1000);
+                1000,
+                r.nextInt(3) != 0); // drawn last: the other settings of a seed stay what they were before it existed
     }
 
     SimOptions withChaosTicks(int ticks) {
         return new SimOptions(seed, variant, nodes, learners, preVote, checkQuorum, leaseReads, electionTicks, heartbeatTicks,
                 maxInflight, maxSizePerMsg, maxEntriesPerMsg, dropPerMille, dupPerMille, maxLatency, slowPerMille,
                 maxSyncDelay, earlySend, tornWrites, crashEvery, crashPointPerMille, pauseEvery, partitionEvery, transferEvery, compactEvery, codec,
-                clients, keys, ticks);
+                clients, keys, ticks, deferLeaderSync);
     }
 
     RaftConfig raftConfig(long id, long incarnation) {

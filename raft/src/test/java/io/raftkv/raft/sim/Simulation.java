@@ -218,7 +218,9 @@ final class Simulation {
         /** PUT is acknowledged as soon as the leader accepts the proposal, before it commits. */
         ACK_ON_PROPOSE,
         /** A crashed disk loses up to 3 synced entries past its persisted commit index (a lying fsync). */
-        LOSE_SYNCED_TAIL
+        LOSE_SYNCED_TAIL,
+        /** A leader that leaves its entries unsynced still counts its own copy ({@code advance}, not {@code advanceUnsynced}). */
+        LEADER_COUNTS_UNSYNCED
     }
 
     private Sabotage sabotage = Sabotage.NONE;
@@ -430,6 +432,10 @@ final class Simulation {
             return;
         }
         n.raft.tick();
+        if (n.raft.hasUnsyncedWrites() && n.pending == null && random.nextInt(4) == 0) {
+            n.disk.sync(); // a leader's deferred sync, at last
+            n.raft.synced();
+        }
         drive(n);
         schedule(TICK, () -> tick(n, incarnation));
     }
@@ -475,8 +481,16 @@ final class Simulation {
 
     private void finishReady(SimNode n, List<Message> toSend) {
         Ready rd = n.pending;
-        if (rd.mustSync()) {
+        // A leader may leave new entries unsynced (not a term or vote change, which its messages depend on); once
+        // it is not the leader, what it left must reach the disk before anything it sends.
+        boolean defer = opt.deferLeaderSync() && n.raft.role() == Role.LEADER && !rd.entries().isEmpty()
+                && rd.snapshot() == null && (rd.hardState() == null || sameTermAndVote(rd.hardState(), n.disk.durable().hardState()))
+                && random.nextInt(3) != 0;
+        if (rd.mustSync() && !defer) {
             n.disk.sync();
+        } else if (n.raft.hasUnsyncedWrites() && n.raft.role() != Role.LEADER) {
+            n.disk.sync();
+            n.raft.synced();
         }
         for (Message m : toSend) {
             send(m);
@@ -500,7 +514,11 @@ final class Simulation {
         }
         n.readStates.addAll(rd.readStates());
         serveReads(n);
-        n.raft.advance(rd);
+        if (defer && sabotage != Sabotage.LEADER_COUNTS_UNSYNCED) {
+            n.raft.advanceUnsynced(rd);
+        } else {
+            n.raft.advance(rd);
+        }
         n.pending = null;
         if (n.kv.applied() != n.raft.appliedIndex()) {
             throw new Invariants.Violation("node " + n.id + " state machine at " + n.kv.applied()
@@ -523,6 +541,10 @@ final class Simulation {
                 }
             });
         }
+    }
+
+    private static boolean sameTermAndVote(io.raftkv.raft.HardState a, io.raftkv.raft.HardState b) {
+        return a.term() == b.term() && a.vote() == b.vote();
     }
 
     private void serveReads(SimNode n) {

@@ -60,6 +60,12 @@ class SimulationSelfTest {
         caught(Sabotage.LOSE_SYNCED_TAIL, "synced only on", "is beyond the last index");
     }
 
+    /** A leader counting entries it left unsynced commits them on fewer synced disks than a quorum. */
+    @Test
+    void aLeaderCountingItsUnsyncedEntriesIsCaughtByTheDurabilityCheck() {
+        caught(Sabotage.LEADER_COUNTS_UNSYNCED, "synced only on");
+    }
+
     @Test
     void localReadsAreCaughtByTheLinearizabilityCheck() {
         caught(Sabotage.LOCAL_READS, "not linearizable");
