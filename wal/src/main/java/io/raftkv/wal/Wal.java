@@ -386,6 +386,16 @@ public final class Wal implements AutoCloseable {
         lastSyncNanos = config.nanoClock().getAsLong();
     }
 
+    /** Whether something appended or saved since the last sync is not yet forced to disk. Owner thread only. */
+    public boolean hasUnsynced() {
+        return !unsyncedCycles.isEmpty() || unsyncedNewFile;
+    }
+
+    /** What {@link #syncPerPolicy()} does. */
+    public SyncPolicy syncPolicy() {
+        return config.syncPolicy();
+    }
+
     /**
      * The driver calls this after each batch of writes and periodically when idle. ALWAYS: syncs and returns
      * true; EVERYSEC: syncs only if at least a second has passed since the last sync; NO: never syncs.

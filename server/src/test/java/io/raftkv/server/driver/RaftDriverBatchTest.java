@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -130,6 +131,72 @@ class RaftDriverBatchTest {
             assertArrayEquals(("v" + (n - 2)).getBytes(StandardCharsets.US_ASCII), last.payload(),
                     "k" + (n - 2) + " on node " + (i + 1));
         }
+    }
+
+    /**
+     * Under pipelined load the leader leaves its own fsync to the followers (RaftDriver#mayDeferSync): writes commit
+     * on the followers' two durable copies. With one follower cut off the leader's copy is needed again: it syncs
+     * what it deferred and the writes still commit, on it and the other follower.
+     */
+    @Test
+    void pipelinedWritesCommitWithTheLeadersSyncDeferredAndStillWithAFollowerCutOff() throws Exception {
+        int leader = awaitLeader();
+        RaftDriver d = drivers[leader];
+        ServerState s = states[leader];
+        List<CompletableFuture<Reply>> replies = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        int n = 0;
+        while (deferredSyncs(s) == 0) {
+            if (System.nanoTime() > deadline) {
+                fail("the leader never deferred its sync in " + n + " pipelined writes");
+            }
+            for (int i = 0; i < 100; i++, n++) {
+                CompletableFuture<Reply> f = new CompletableFuture<>();
+                replies.add(f);
+                d.write(s.table().get("set"), bytes("set", "k" + n, "v" + n), f::complete);
+            }
+            Thread.sleep(1);
+        }
+        // Frames now take 5 ms each way, so the next bursts' entries are in flight together and the leader defers
+        // its sync again while the cut-off follower still counts as up; no follower pair can commit them now, so
+        // the leader must sync what it deferred by itself (after MAX_DEFER_NANOS, or at the latest the next tick).
+        network.delay(Duration.ofMillis(5));
+        int follower = (leader + 1) % 3;
+        network.isolate(follower + 1);
+        for (int burst = 0; burst < 3; burst++) {
+            for (int i = 0; i < 50; i++, n++) {
+                CompletableFuture<Reply> f = new CompletableFuture<>();
+                replies.add(f);
+                d.write(s.table().get("set"), bytes("set", "k" + n, "v" + n), f::complete);
+            }
+            Thread.sleep(1);
+        }
+        for (int i = 0; i < n; i++) {
+            assertEquals(Reply.OK, replies.get(i).get(WAIT_SECONDS, TimeUnit.SECONDS), "reply to write " + i);
+        }
+        network.heal();
+        network.delay(Duration.ZERO);
+        long lastIndex = wals[leader].lastIndex();
+        for (int i = 0; i < 3; i++) {
+            int node = i;
+            await(() -> states[node].appliedIndex.get() >= lastIndex, "node " + (node + 1) + " applies the log");
+        }
+        for (RaftDriver driver : drivers) {
+            driver.close();
+        }
+        for (int i = 0; i < 3; i++) {
+            StoredValue last = stores[i].get(("k" + (n - 1)).getBytes(StandardCharsets.US_ASCII), Long.MAX_VALUE - 1);
+            assertArrayEquals(("v" + (n - 1)).getBytes(StandardCharsets.US_ASCII), last.payload(), "node " + (i + 1));
+        }
+    }
+
+    private static long deferredSyncs(ServerState s) {
+        for (String line : s.nodeInfo("raft")) {
+            if (line.startsWith("raft_deferred_syncs:")) {
+                return Long.parseLong(line.substring(line.indexOf(':') + 1));
+            }
+        }
+        return fail("INFO raft has no raft_deferred_syncs");
     }
 
     private int awaitLeader() throws InterruptedException {
