@@ -386,11 +386,6 @@ public final class Wal implements AutoCloseable {
         lastSyncNanos = config.nanoClock().getAsLong();
     }
 
-    /** Whether something appended or saved since the last sync is not yet forced to disk. Owner thread only. */
-    public boolean hasUnsynced() {
-        return !unsyncedCycles.isEmpty() || unsyncedNewFile;
-    }
-
     /** What {@link #syncPerPolicy()} does. */
     public SyncPolicy syncPolicy() {
         return config.syncPolicy();
