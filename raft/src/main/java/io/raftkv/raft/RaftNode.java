@@ -364,13 +364,28 @@ public final class RaftNode {
      */
     public void advance(Ready rd) {
         checkPending(rd);
+        boolean synced = mustBeSynced(rd);
         written(rd);
-        if (rd.mustSync()) {
+        if (synced) {
             unsyncedWrites = false; // the sync covered every earlier write too
         }
         if (!unsyncedWrites) {
             countOwnCopy();
         }
+    }
+
+    /**
+     * Whether {@code rd} holds a write the driver must have synced before advancing: entries, a snapshot, a term or
+     * vote. A Ready whose only write is a new commit index may be advanced unsynced (a commit index need not be
+     * durable: it is learnt again after a restart), so advancing it says nothing about earlier unsynced entries.
+     */
+    private boolean mustBeSynced(Ready rd) {
+        return !rd.entries().isEmpty() || rd.snapshot() != null || changesTermOrVote(rd);
+    }
+
+    private boolean changesTermOrVote(Ready rd) {
+        HardState hs = rd.hardState();
+        return hs != null && (hs.term() != persistedHardState.term() || hs.vote() != persistedHardState.vote());
     }
 
     private void checkPending(Ready rd) {
@@ -415,9 +430,7 @@ public final class RaftNode {
         if (role != Role.LEADER) {
             throw new IllegalStateException("only a leader may leave its writes unsynced, not a " + role);
         }
-        HardState hs = rd.hardState();
-        if (rd.snapshot() != null
-                || hs != null && (hs.term() != persistedHardState.term() || hs.vote() != persistedHardState.vote())) {
+        if (rd.snapshot() != null || changesTermOrVote(rd)) {
             throw new IllegalStateException("a snapshot, term or vote must be synced before anything else");
         }
         written(rd);

@@ -125,14 +125,25 @@ class ReadyTest {
         drain(n, storage);
 
         n.propose(new byte[] {'b'});
-        Ready next = n.ready();
-        persist(storage, next);
-        n.advanceUnsynced(next);
+        Ready three = n.ready();
+        persist(storage, three);
+        n.advanceUnsynced(three);
+        n.propose(new byte[] {'c'});
+        Ready four = n.ready();
+        persist(storage, four);
+        n.advanceUnsynced(four);
         n.step(Message.AppendEntriesResponse.accept(2, 1, 1, 3));
-        assertEquals(2, n.commitIndex());
+        n.step(Message.AppendEntriesResponse.accept(3, 1, 1, 3));
+        assertEquals(3, n.commitIndex());
+        Ready commitOnly = n.ready();
+        assertTrue(commitOnly.entries().isEmpty() && commitOnly.hardState() != null, "a new commit index to write");
+        n.advance(commitOnly); // a driver need not sync a commit index alone: this is no sync of entry 4
+        assertTrue(n.hasUnsyncedWrites());
+        n.step(Message.AppendEntriesResponse.accept(2, 1, 1, 4));
+        assertEquals(3, n.commitIndex(), "entry 4: one follower's copy and the leader's still unsynced one");
         n.synced();
         assertFalse(n.hasUnsyncedWrites());
-        assertEquals(3, n.commitIndex(), "the leader's synced copy and one follower's");
+        assertEquals(4, n.commitIndex(), "the leader's synced copy and one follower's");
     }
 
     @Test

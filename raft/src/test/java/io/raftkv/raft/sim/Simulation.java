@@ -486,7 +486,12 @@ final class Simulation {
         boolean defer = opt.deferLeaderSync() && n.raft.role() == Role.LEADER && !rd.entries().isEmpty()
                 && rd.snapshot() == null && (rd.hardState() == null || sameTermAndVote(rd.hardState(), n.disk.durable().hardState()))
                 && random.nextInt(3) != 0;
-        if (rd.mustSync() && !defer) {
+        // As the server's driver: a Ready whose only write is a new commit index is not synced (a commit index need
+        // not be durable), which must not make a leader count entries it left unsynced.
+        boolean commitOnly = opt.deferLeaderSync() && rd.entries().isEmpty() && rd.snapshot() == null
+                && rd.hardState() != null && sameTermAndVote(rd.hardState(), n.disk.durable().hardState())
+                && random.nextBoolean();
+        if (rd.mustSync() && !defer && !commitOnly) {
             n.disk.sync();
         } else if (n.raft.hasUnsyncedWrites() && n.raft.role() != Role.LEADER) {
             n.disk.sync();

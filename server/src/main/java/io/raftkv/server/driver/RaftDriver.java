@@ -542,8 +542,8 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
                 applier.read(rs.index(), r.spec(), r.argv(), r.client(), r.sink());
             }
         }
-        if (deferred) {
-            raft.advanceUnsynced(rd);
+        if (deferred || walFailure != null && leader) {
+            raft.advanceUnsynced(rd); // a leader whose log failed must not count its own copy either
         } else {
             raft.advance(rd);
         }
