@@ -62,7 +62,8 @@ import java.util.function.LongSupplier;
  * entry is committed and applied. If the entry committed at that index has another term (the proposal was lost in a
  * leader change), or this node stops being leader first, the client gets an error, never silence. A node that is not
  * the leader answers {@code -MOVED} to the leader, and while no leader is known the request waits up to
- * {@code cluster-redirect-wait} for an election before {@code -CLUSTERDOWN}.
+ * {@code cluster-redirect-wait} for an election before {@code -CLUSTERDOWN}. Under pipelined load the leader leaves
+ * its own fsync for later and the entry commits on the followers' durable copies (see {@link #mayDeferSync}).
  *
  * <p>Reads: every READ goes through ReadIndex (Raft dissertation §6.4; batched by the Raft core), on the leader or,
  * for READONLY connections and keyless reads, forwarded by a follower; the driver thread runs it once the applied
