@@ -272,6 +272,11 @@ bench_once() { # system test c P n -> "rps p50 p99 cpu_us_per_op(all processes) 
     END { if (!ok) exit 1 }' || { echo "run.sh: redis-benchmark failed on $s: $out" >&2; return 1; }
 }
 
+# ops_for RATE SECS MIN MAX: the -n that takes about SECS seconds at RATE ops/s, in hundreds, within [MIN, MAX]
+ops_for() {
+  awk -v r="$1" -v s="$2" -v lo="$3" -v hi="$4" 'BEGIN{n=int(r*s/100)*100; if(n<lo)n=lo; if(n>hi)n=hi; print n}'
+}
+
 log "warm-up (${WARMUP_SECS}s per workload and system) and calibration (target ${SECS}s per run)"
 for w in $WORKLOADS; do
   IFS=: read -r t c P <<<"$w"
@@ -279,11 +284,11 @@ for w in $WORKLOADS; do
   case "$c:$P" in 50:16) n0=50000 ;; 50:1) n0=10000 ;; *) n0=1000 ;; esac
   for s in $systems; do
     x=$(bench_once "$s" "$t" "$c" "$P" "$n0"); read -r rps _ <<<"$x"
-    nw=$(awk -v r="$rps" -v s="$WARMUP_SECS" -v lo="$WARMUP_MIN_OPS" 'BEGIN{n=int(r*s/100)*100; if(n<lo)n=lo; if(n>5000000)n=5000000; print n}')
+    nw=$(ops_for "$rps" "$WARMUP_SECS" "$WARMUP_MIN_OPS" 5000000)
     x=$(bench_once "$s" "$t" "$c" "$P" "$nw"); read -r rps _ <<<"$x"
-    n=$(awk -v r="$rps" -v s="$SECS" -v lo="$n0" 'BEGIN{n=int(r*s/100)*100; if(n<lo)n=lo; if(n>3000000)n=3000000; print n}')
+    n=$(ops_for "$rps" "$SECS" "$n0" 3000000)
     x=$(bench_once "$s" "$t" "$c" "$P" "$n"); read -r rps _ <<<"$x"
-    n=$(awk -v r="$rps" -v s="$SECS" -v lo="$n0" 'BEGIN{n=int(r*s/100)*100; if(n<lo)n=lo; if(n>3000000)n=3000000; print n}')
+    n=$(ops_for "$rps" "$SECS" "$n0" 3000000)
     NREQ[$w:$s]=$n
     log "  $t -c $c -P $P $s: warm-up ${rps} ops/s -> -n $n"
   done

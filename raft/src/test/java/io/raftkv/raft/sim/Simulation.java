@@ -2,6 +2,7 @@ package io.raftkv.raft.sim;
 
 import io.raftkv.raft.CodecException;
 import io.raftkv.raft.Entry;
+import io.raftkv.raft.HardState;
 import io.raftkv.raft.Membership;
 import io.raftkv.raft.Message;
 import io.raftkv.raft.MessageCodec;
@@ -446,7 +447,7 @@ final class Simulation {
             Ready rd = n.raft.ready();
             invariants.beforeWrite(n, rd);
             n.disk.write(sabotage == Sabotage.FORGET_VOTE && rd.hardState() != null
-                    ? new Ready(new io.raftkv.raft.HardState(rd.hardState().term(), 0, rd.hardState().commit()),
+                    ? new Ready(new HardState(rd.hardState().term(), 0, rd.hardState().commit()),
                             rd.entries(), rd.snapshot(), rd.committedEntries(), rd.readStates(), rd.messages())
                     : rd);
             invariants.afterWrite(n, rd);
@@ -548,7 +549,7 @@ final class Simulation {
         }
     }
 
-    private static boolean sameTermAndVote(io.raftkv.raft.HardState a, io.raftkv.raft.HardState b) {
+    private static boolean sameTermAndVote(HardState a, HardState b) {
         return a.term() == b.term() && a.vote() == b.vote();
     }
 
