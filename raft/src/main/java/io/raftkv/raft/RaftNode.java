@@ -724,13 +724,25 @@ public final class RaftNode {
         }
         long lastSent = entries.isEmpty() ? prevIndex : entries.get(entries.size() - 1).index();
         long commitToSend = Math.min(log.committed(), lastSent);
-        if (entries.isEmpty() && !sendIfEmpty && pr.sentCommit >= commitToSend) {
+        if (entries.isEmpty() && !sendIfEmpty && (pr.sentCommit >= commitToSend || awaitingAck(pr, prevIndex))) {
             return false;
         }
         send(new AppendEntries(id, to, term, prevIndex, prevTerm, entries, log.committed()));
         pr.sentEntries(entries.isEmpty() ? 0 : lastSent);
         pr.sentCommit = Math.max(pr.sentCommit, commitToSend);
         return true;
+    }
+
+    /**
+     * Whether entries sent to this follower are still unacknowledged, so that an empty AppendEntries carrying only
+     * a new commit index can wait: the acknowledgement is on its way, and when it arrives
+     * ({@link #handleAppendResponse}) the leader sends again, with entries or with the commit index once nothing
+     * is in flight any more. Under pipelined load this halves the messages each way (an empty AppendEntries and
+     * its answer per commit advance) without delaying any follower's commit index by more than its own round trip;
+     * a lost acknowledgement is covered by the heartbeat, whose answer makes the leader send again.
+     */
+    private static boolean awaitingAck(Progress pr, long prevIndex) {
+        return pr.state == PeerProgress.State.REPLICATE && pr.match < prevIndex;
     }
 
     private boolean sendSnapshot(long to, Progress pr) {

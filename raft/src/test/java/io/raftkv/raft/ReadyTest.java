@@ -146,6 +146,54 @@ class ReadyTest {
         assertEquals(4, n.commitIndex(), "the leader's synced copy and one follower's");
     }
 
+    /**
+     * Under pipelined load a commit advance sends no empty AppendEntries to a follower that still has entries in
+     * flight: its acknowledgement is on the way, and the leader tells it the commit index in answer to it, once
+     * nothing is in flight. Every follower still learns every commit index without waiting for a heartbeat.
+     */
+    @Test
+    void commitIndexWaitsForTheAcknowledgementAlreadyOnItsWay() {
+        MemoryStorage storage = new MemoryStorage(Membership.ofVoters(1, 2, 3));
+        RaftNode n = new RaftNode(RaftConfig.of(1), storage);
+        n.campaign();
+        n.step(new Message.PreVoteResponse(2, 1, 1, true));
+        n.step(new RequestVoteResponse(2, 1, 1, true));
+        drain(n, storage);
+        n.step(Message.AppendEntriesResponse.accept(2, 1, 1, 1));
+        n.step(Message.AppendEntriesResponse.accept(3, 1, 1, 1));
+        drain(n, storage);
+        assertEquals(1, n.commitIndex(), "the blank entry; both followers replicate");
+
+        n.propose(new byte[] {'a'});
+        assertEquals(List.of(2L, 2L), appendedUpTo(drain(n, storage)), "entry 2 to both");
+        n.propose(new byte[] {'b'});
+        assertEquals(List.of(3L, 3L), appendedUpTo(drain(n, storage)), "entry 3 to both, 2 still unacknowledged");
+
+        n.step(Message.AppendEntriesResponse.accept(2, 1, 1, 2));
+        assertEquals(2, n.commitIndex());
+        assertEquals(List.of(), emptyAppends(drain(n, storage)), "both followers have entry 3 in flight");
+
+        n.step(Message.AppendEntriesResponse.accept(2, 1, 1, 3));
+        assertEquals(3, n.commitIndex());
+        assertEquals(List.of(new AppendEntries(1, 2, 1, 3, 1, List.of(), 3)), emptyAppends(drain(n, storage)),
+                "follower 2 has nothing in flight: it hears of commit 3 now; follower 3 still owes entries 2 and 3");
+
+        n.step(Message.AppendEntriesResponse.accept(3, 1, 1, 3));
+        assertEquals(List.of(new AppendEntries(1, 3, 1, 3, 1, List.of(), 3)), emptyAppends(drain(n, storage)),
+                "its acknowledgement brings follower 3 the commit index");
+        n.step(Message.AppendEntriesResponse.accept(3, 1, 1, 3));
+        assertEquals(List.of(), emptyAppends(drain(n, storage)), "each commit index is sent once");
+    }
+
+    private static List<Long> appendedUpTo(List<Message> sent) {
+        return sent.stream().filter(m -> m instanceof AppendEntries a && !a.entries().isEmpty())
+                .map(m -> ((AppendEntries) m).entries().get(((AppendEntries) m).entries().size() - 1).index()).toList();
+    }
+
+    private static List<Message> emptyAppends(List<Message> sent) {
+        return sent.stream().filter(m -> m instanceof AppendEntries a && a.entries().isEmpty()).toList();
+    }
+
     @Test
     void onlyALeaderMayLeaveItsWritesUnsynced() {
         MemoryStorage storage = new MemoryStorage(Membership.ofVoters(1, 2, 3));
@@ -163,12 +211,16 @@ class ReadyTest {
         }
     }
 
-    private static void drain(RaftNode n, MemoryStorage storage) {
+    /** Persists and advances every Ready; returns the messages they carried. */
+    private static List<Message> drain(RaftNode n, MemoryStorage storage) {
+        List<Message> sent = new java.util.ArrayList<>();
         while (n.hasReady()) {
             Ready rd = n.ready();
             persist(storage, rd);
+            sent.addAll(rd.messages());
             n.advance(rd);
         }
+        return sent;
     }
 
     @Test
