@@ -356,6 +356,7 @@ public final class Wal implements AutoCloseable {
         checkUsable();
         long started = System.nanoTime();
         try {
+            config.syncHook().beforeSync();
             for (int c : unsyncedCycles) {
                 File f = cycleFiles.get(c);
                 if (f != null) {

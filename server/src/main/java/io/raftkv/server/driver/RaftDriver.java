@@ -121,6 +121,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     private final AtomicBoolean roundScheduled = new AtomicBoolean();
     private final ScheduledFuture<?> ticker;
     private volatile boolean running = true;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private boolean stopped;
 
     // Driver thread only.
@@ -303,7 +304,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     }
 
     private void tick() {
-        if (!running) {
+        if (!running || walFailure != null) {
             return;
         }
         raft.tick();
@@ -327,7 +328,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             int n = 0;
             Object event;
             while (n++ < MAX_EVENTS_PER_ROUND && (event = inbox.poll()) != null) {
-                if (event instanceof Proposal p && p.kind() == LogRecord.COMMAND) {
+                if (walFailure != null) {
+                    refuse(event);
+                } else if (event instanceof Proposal p && p.kind() == LogRecord.COMMAND) {
                     gather(p, now);
                 } else {
                     proposeGathered(now);
@@ -335,7 +338,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
                 }
             }
             proposeGathered(now);
-            for (int r = 0; r < MAX_READIES_PER_ROUND && raft.hasReady(); r++) {
+            for (int r = 0; r < MAX_READIES_PER_ROUND && walFailure == null && raft.hasReady(); r++) {
                 handleReady(raft.ready(), now);
             }
             checkDeferred();
@@ -345,7 +348,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             syncMicros = wal.syncNanos() / 1000;
             busyNanos += System.nanoTime() - now;
             busyMicros = busyNanos / 1000;
-            if ((!inbox.isEmpty() || raft.hasReady()) && roundScheduled.compareAndSet(false, true)) {
+            if ((!inbox.isEmpty() || walFailure == null && raft.hasReady()) && roundScheduled.compareAndSet(false, true)) {
                 loop.execute(this::round); // more than one round's worth: let the transport's I/O in first
             }
         } catch (RuntimeException | Error e) {
@@ -551,13 +554,42 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     }
 
     /**
-     * Without a working log this node must not acknowledge anything again: it stops sending (so it votes for
-     * nobody and acks nothing) and answers every client with the failure.
+     * Without a working log this node must not acknowledge anything again, nor read its log: it stops driving the
+     * Raft core (no more Readies, ticks or peer frames, so it sends nothing, votes for nobody and acks nothing; the
+     * others elect a leader without it) and answers every client with the failure: what waits now, and what
+     * comes later (Redis's MISCONF for writes). A write already proposed may still commit on the other nodes'
+     * copies, so its error says the outcome is unknown.
      */
     private void walFailed(RuntimeException e) {
         walFailure = String.valueOf(e.getMessage());
         publishedWalFailure = walFailure;
         log.error("write-ahead log failed; this node stops taking part until restarted", e);
+        Reply unknown = LogNode.misconf(walFailure + "; this write may still have committed on the other nodes");
+        for (PendingWrite w : pendingWrites.values()) {
+            w.sink().reply(unknown);
+        }
+        pendingWrites.clear();
+        for (PendingRead pr : pendingReads.values()) {
+            refuse(pr.request);
+        }
+        pendingReads.clear();
+        Request req;
+        while ((req = awaitingLeader.poll()) != null) {
+            refuse(req);
+        }
+    }
+
+    /** After a WAL failure: a client request gets the failure, anything else (peer frames) is dropped. */
+    private void refuse(Object event) {
+        if (event instanceof Proposal p) {
+            p.sink().reply(LogNode.misconf(walFailure));
+        } else if (event instanceof ReadRequest r) {
+            r.sink().reply(stoppedTakingPart(walFailure));
+        }
+    }
+
+    private static Reply stoppedTakingPart(String failure) {
+        return Reply.error("ERR this node stopped taking part: " + failure.replace('\r', ' ').replace('\n', ' '));
     }
 
     private static final Reply LOST = Reply.error("ERR the write was lost in a leader change before it committed; retry");
@@ -778,8 +810,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         while ((event = inbox.poll()) != null) {
             if (event instanceof Request r) {
                 String failure = publishedWalFailure;
-                r.sink().reply(Reply.error(failure == null ? "ERR server is shutting down"
-                        : "ERR this node stopped taking part: " + failure.replace('\r', ' ').replace('\n', ' ')));
+                r.sink().reply(failure == null ? Reply.error("ERR server is shutting down") : stoppedTakingPart(failure));
             }
         }
     }
@@ -901,6 +932,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // closed before: a second close does nothing
+        }
         running = false;
         try {
             loop.submit(this::stop).get(10, TimeUnit.SECONDS);

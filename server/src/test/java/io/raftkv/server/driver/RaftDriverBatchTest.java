@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -52,6 +55,11 @@ class RaftDriverBatchTest {
     private final KvStore[] stores = new KvStore[3];
     private final ServerState[] states = new ServerState[3];
     private final RaftDriver[] drivers = new RaftDriver[3];
+    /** Per node: while set, every WAL sync fails as a failed fdatasync would. */
+    private final AtomicBoolean[] diskFails = {new AtomicBoolean(), new AtomicBoolean(), new AtomicBoolean()};
+    /** Per node: the last index a sync covered before the first failed one, and whether one failed. */
+    private final AtomicLongArray lastSyncedBeforeFailure = new AtomicLongArray(3);
+    private final AtomicBoolean[] syncFailed = {new AtomicBoolean(), new AtomicBoolean(), new AtomicBoolean()};
 
     @BeforeEach
     void startCluster() {
@@ -65,8 +73,18 @@ class RaftDriverBatchTest {
             states[i] = new ServerState(c.validated(), CommandTable.standard());
             stores[i] = new KvStore(new KvConfig(10_000, 16, 32));
             KvStateMachine machine = new KvStateMachine(states[i].table(), stores[i], states[i]);
+            int node = i;
             WalConfig wc = new WalConfig(dir.resolve("node-" + (i + 1)).resolve("wal"), SyncPolicy.ALWAYS)
-                    .withBlockSize(1L << 20);
+                    .withBlockSize(1L << 20).withSyncHook(() -> {
+                        // runs on the driver thread, the WAL's owner, at the start of each sync
+                        if (diskFails[node].get()) {
+                            syncFailed[node].set(true);
+                            throw new IOException("injected: the disk failed");
+                        }
+                        if (!syncFailed[node].get()) {
+                            lastSyncedBeforeFailure.set(node, wals[node].lastIndex());
+                        }
+                    });
             wals[i] = Wal.open(wc);
             drivers[i] = new RaftDriver(states[i], wals[i], wc.maxEntryBytes(), network.transport(i + 1), machine,
                     members.get(i), members, System::currentTimeMillis);
@@ -188,6 +206,114 @@ class RaftDriverBatchTest {
             StoredValue last = stores[i].get(("k" + (n - 1)).getBytes(StandardCharsets.US_ASCII), Long.MAX_VALUE - 1);
             assertArrayEquals(("v" + (n - 1)).getBytes(StandardCharsets.US_ASCII), last.payload(), "node " + (i + 1));
         }
+    }
+
+    /**
+     * A follower whose disk fails stops taking part: nothing it wrote after its last good sync is ever acknowledged,
+     * and the leader and the other follower go on committing without it.
+     */
+    @Test
+    void aFollowerWhoseLogFailsAcknowledgesNothingMoreAndTheOthersGoOn() throws Exception {
+        int leader = awaitLeader();
+        for (int i = 0; i < 5; i++) {
+            assertEquals(Reply.OK, write(leader, "set", "before" + i, "v"));
+        }
+        int bad = (leader + 1) % 3;
+        diskFails[bad].set(true);
+        for (int i = 0; i < 30; i++) {
+            assertEquals(Reply.OK, write(leader, "set", "after" + i, "v"), "write " + i + " with one follower's disk failed");
+        }
+        await(() -> syncFailed[bad].get() && info(bad, "persistence").contains("aof_last_write_status:err"),
+                "node " + (bad + 1) + " reports its failed log");
+        long acked = peerMatch(leader, bad + 1);
+        assertTrue(acked <= lastSyncedBeforeFailure.get(bad), "node " + (bad + 1) + " acknowledged index " + acked
+                + " but its syncs covered only up to " + lastSyncedBeforeFailure.get(bad));
+        for (int i = 0; i < 10; i++) {
+            assertEquals(Reply.OK, write(leader, "set", "later" + i, "v"));
+        }
+        assertEquals(acked, peerMatch(leader, bad + 1), "no acknowledgement after the failed sync");
+        assertTrue(commitIndex(leader) > acked + 30, "the others commit on without it");
+    }
+
+    /**
+     * A leader whose disk fails answers every write it can no longer log with Redis's MISCONF error and stops
+     * sending, so the other two elect a new leader; every write that was answered OK is there.
+     */
+    @Test
+    void aLeaderWhoseLogFailsRefusesWritesAndAnotherNodeLeads() throws Exception {
+        int leader = awaitLeader();
+        List<String> ok = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            assertEquals(Reply.OK, write(leader, "set", "k" + i, "v" + i));
+            ok.add("k" + i);
+        }
+        diskFails[leader].set(true);
+        // The first write after the failure may still commit on the two followers' copies (the appends leave
+        // before the leader's own sync); every write after the failure is known gets the error.
+        for (int i = 10; i < 20; i++) {
+            Reply r = write(leader, "set", "k" + i, "v" + i);
+            if (r.equals(Reply.OK)) {
+                ok.add("k" + i);
+            } else {
+                assertTrue(r.toString().contains("MISCONF Errors writing to the AOF file"), "write " + i + ": " + r);
+            }
+        }
+        await(() -> syncFailed[leader].get(), "the leader's sync failed");
+        Reply refused = write(leader, "set", "refused", "x");
+        assertTrue(refused.toString().contains("MISCONF Errors writing to the AOF file"), refused.toString());
+        int next = awaitLeaderOtherThan(leader);
+        assertEquals(Reply.OK, write(next, "set", "after", "failover"));
+        ok.add("after");
+        for (RaftDriver driver : drivers) {
+            driver.close();
+        }
+        for (String k : ok) {
+            assertTrue(stores[next].get(k.getBytes(StandardCharsets.UTF_8), Long.MAX_VALUE - 1) != null,
+                    k + " was answered OK but is not on the new leader, node " + (next + 1));
+        }
+        assertEquals(null, stores[next].get("refused".getBytes(StandardCharsets.UTF_8), Long.MAX_VALUE - 1));
+    }
+
+    private Reply write(int node, String... argv) throws Exception {
+        CompletableFuture<Reply> f = new CompletableFuture<>();
+        drivers[node].write(states[node].table().get(argv[0]), bytes(argv), f::complete);
+        return f.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private List<String> info(int node, String section) {
+        return states[node].nodeInfo(section);
+    }
+
+    private long peerMatch(int leader, long peerId) {
+        String prefix = "raft_peer_" + peerId + ":match=";
+        for (String line : info(leader, "raft")) {
+            if (line.startsWith(prefix)) {
+                return Long.parseLong(line.substring(prefix.length(), line.indexOf(',')));
+            }
+        }
+        return fail("INFO raft has no " + prefix);
+    }
+
+    private long commitIndex(int node) {
+        for (String line : info(node, "raft")) {
+            if (line.startsWith("raft_commit_index:")) {
+                return Long.parseLong(line.substring(line.indexOf(':') + 1));
+            }
+        }
+        return fail("INFO raft has no raft_commit_index");
+    }
+
+    private int awaitLeaderOtherThan(int old) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (System.nanoTime() < deadline) {
+            for (int i = 0; i < 3; i++) {
+                if (i != old && drivers[i].mayPropose()) {
+                    return i;
+                }
+            }
+            Thread.sleep(10);
+        }
+        return fail("no new leader after " + WAIT_SECONDS + " s");
     }
 
     private static long deferredSyncs(ServerState s) {
