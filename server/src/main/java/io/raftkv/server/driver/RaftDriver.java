@@ -265,7 +265,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
 
     @Override
     public boolean mayPropose() {
-        return role == Role.LEADER && running;
+        return role == Role.LEADER && running && publishedWalFailure == null;
     }
 
     @Override
