@@ -100,11 +100,7 @@ class ReadyTest {
     @Test
     void leaderCountsEntriesItLeftUnsyncedOnlyOnceSynced() {
         MemoryStorage storage = new MemoryStorage(Membership.ofVoters(1, 2, 3));
-        RaftNode n = new RaftNode(RaftConfig.of(1), storage);
-        n.campaign();
-        n.step(new Message.PreVoteResponse(2, 1, 1, true));
-        n.step(new RequestVoteResponse(2, 1, 1, true));
-        assertEquals(Role.LEADER, n.role());
+        RaftNode n = electedLeader(storage);
         Ready first = n.ready();
         persist(storage, first);
         assertThrows(IllegalStateException.class, () -> n.advanceUnsynced(first), "a new term must be synced");
@@ -154,10 +150,7 @@ class ReadyTest {
     @Test
     void commitIndexWaitsForTheAcknowledgementAlreadyOnItsWay() {
         MemoryStorage storage = new MemoryStorage(Membership.ofVoters(1, 2, 3));
-        RaftNode n = new RaftNode(RaftConfig.of(1), storage);
-        n.campaign();
-        n.step(new Message.PreVoteResponse(2, 1, 1, true));
-        n.step(new RequestVoteResponse(2, 1, 1, true));
+        RaftNode n = electedLeader(storage);
         drain(n, storage);
         n.step(Message.AppendEntriesResponse.accept(2, 1, 1, 1));
         n.step(Message.AppendEntriesResponse.accept(3, 1, 1, 1));
@@ -202,6 +195,16 @@ class ReadyTest {
         Ready rd = n.ready();
         persist(storage, rd);
         assertThrows(IllegalStateException.class, () -> n.advanceUnsynced(rd), "a follower's ack promises its sync");
+    }
+
+    /** Node 1 of {@code storage}'s three voters, elected in term 1 with node 2's pre-vote and vote. */
+    private static RaftNode electedLeader(MemoryStorage storage) {
+        RaftNode n = new RaftNode(RaftConfig.of(1), storage);
+        n.campaign();
+        n.step(new Message.PreVoteResponse(2, 1, 1, true));
+        n.step(new RequestVoteResponse(2, 1, 1, true));
+        assertEquals(Role.LEADER, n.role());
+        return n;
     }
 
     private static void persist(MemoryStorage storage, Ready rd) {
