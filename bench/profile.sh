@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/profile.sh [--perf] [redis-benchmark options...]
-#   e.g.  bench/profile.sh -t set -c 50 -P 1 -n 200000        (defaults: -t set -c 50 -P 1 -n 200000 -r 100000)
+#   e.g.  bench/profile.sh -t set -c 50 -P 1 -n 200000   (no options: -t set -c 50 -P 1; no -n: -n 200000;
+#   no -r: -r 100000)
 # Where a running cluster's CPU goes for one redis-benchmark run against its leader: CPU time (user+system) per
 # operation and context switches per 100,000 operations for every thread that worked, from /proc/PID/task before
 # and after the run. With --perf, also `perf record -g` on the busiest threads and their samples grouped by the
@@ -20,11 +21,12 @@ if [ "${1:-}" = "--perf" ]; then
   shift
 fi
 args=("$@")
-[ ${#args[@]} -gt 0 ] || args=(-t set -c 50 -P 1 -n 200000)
-ops=200000
+[ ${#args[@]} -gt 0 ] || args=(-t set -c 50 -P 1)
+ops=""
 for ((i = 0; i < ${#args[@]}; i++)); do
   [ "${args[$i]}" = "-n" ] && ops="${args[$((i + 1))]}"
 done
+[ -n "$ops" ] || { ops=200000; args+=(-n "$ops"); } # the per-operation figures divide by it
 printf '%s\n' "${args[@]}" | grep -qx -- '-r' || args+=(-r 100000)
 for tool in redis-cli redis-benchmark python3; do
   command -v "$tool" >/dev/null || { echo "profile.sh: $tool is missing" >&2; exit 1; }
