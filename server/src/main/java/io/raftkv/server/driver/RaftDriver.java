@@ -50,6 +50,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -564,18 +565,26 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         walFailure = String.valueOf(e.getMessage());
         publishedWalFailure = walFailure;
         log.error("write-ahead log failed; this node stops taking part until restarted", e);
-        Reply unknown = LogNode.misconf(walFailure + "; this write may still have committed on the other nodes");
+        answerWaiting(LogNode.misconf(walFailure + "; this write may still have committed on the other nodes"),
+                this::refuse);
+    }
+
+    /**
+     * Answers every write waiting for its commit with {@code proposed}, and every other request the driver holds
+     * (reads waiting for their confirmation, requests waiting for a leader) through {@code other}.
+     */
+    private void answerWaiting(Reply proposed, Consumer<Request> other) {
         for (PendingWrite w : pendingWrites.values()) {
-            w.sink().reply(unknown);
+            w.sink().reply(proposed);
         }
         pendingWrites.clear();
         for (PendingRead pr : pendingReads.values()) {
-            refuse(pr.request);
+            other.accept(pr.request);
         }
         pendingReads.clear();
         Request req;
         while ((req = awaitingLeader.poll()) != null) {
-            refuse(req);
+            other.accept(req);
         }
     }
 
@@ -592,6 +601,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         return Reply.error("ERR this node stopped taking part: " + failure.replace('\r', ' ').replace('\n', ' '));
     }
 
+    private static final Reply SHUTTING_DOWN = Reply.error("ERR server is shutting down");
     private static final Reply LOST = Reply.error("ERR the write was lost in a leader change before it committed; retry");
 
     /** Writes {@code rd}'s state and syncs it as appendfsync says; returns true if the leader deferred the sync. */
@@ -781,22 +791,11 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         if (ticker != null) {
             ticker.cancel(false);
         }
-        for (PendingWrite w : pendingWrites.values()) {
-            w.sink().reply(Reply.error("ERR server is shutting down"));
-        }
-        pendingWrites.clear();
-        for (PendingRead pr : pendingReads.values()) {
-            pr.request.sink().reply(Reply.error("ERR server is shutting down"));
-        }
-        pendingReads.clear();
+        answerWaiting(SHUTTING_DOWN, r -> r.sink().reply(SHUTTING_DOWN));
         for (Proposal p : gathered) {
-            p.sink().reply(Reply.error("ERR server is shutting down"));
+            p.sink().reply(SHUTTING_DOWN);
         }
         gathered.clear();
-        Request req;
-        while ((req = awaitingLeader.poll()) != null) {
-            req.sink().reply(Reply.error("ERR server is shutting down"));
-        }
         answerQueued();
         try {
             wal.close(); // syncs what is not yet synced, unless the WAL failed earlier
@@ -810,7 +809,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         while ((event = inbox.poll()) != null) {
             if (event instanceof Request r) {
                 String failure = publishedWalFailure;
-                r.sink().reply(failure == null ? Reply.error("ERR server is shutting down") : stoppedTakingPart(failure));
+                r.sink().reply(failure == null ? SHUTTING_DOWN : stoppedTakingPart(failure));
             }
         }
     }
