@@ -5,6 +5,7 @@ import io.raftkv.raft.Message.RequestVote;
 import io.raftkv.raft.Message.RequestVoteResponse;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -216,7 +217,7 @@ class ReadyTest {
 
     /** Persists and advances every Ready; returns the messages they carried. */
     private static List<Message> drain(RaftNode n, MemoryStorage storage) {
-        List<Message> sent = new java.util.ArrayList<>();
+        List<Message> sent = new ArrayList<>();
         while (n.hasReady()) {
             Ready rd = n.ready();
             persist(storage, rd);
