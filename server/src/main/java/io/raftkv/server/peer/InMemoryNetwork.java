@@ -183,6 +183,10 @@ public final class InMemoryNetwork implements AutoCloseable {
 
         @Override
         public void run() {
+            if (!reachable(from, receiver.id())) {
+                lost.incrementAndGet(); // a cut made while the frame was on its way loses it
+                return;
+            }
             deliver(from, receiver, frame);
         }
     }

@@ -1,5 +1,7 @@
 package io.raftkv.server.driver;
 
+import io.raftkv.raft.Entry;
+import io.raftkv.raft.HardState;
 import io.raftkv.server.ServerState;
 import io.raftkv.server.cluster.ClusterMember;
 import io.raftkv.server.cluster.ClusterMembers;
@@ -22,15 +24,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,6 +52,7 @@ class RaftDriverBatchTest {
 
     private static final String MEMBERS = "1@127.0.0.1:1,2@127.0.0.1:2,3@127.0.0.1:3";
     private static final long WAIT_SECONDS = 30;
+    private static final Reply LOST = Reply.error("ERR the write was lost in a leader change before it committed; retry");
 
     @TempDir
     Path dir;
@@ -61,35 +68,58 @@ class RaftDriverBatchTest {
     private final AtomicLongArray lastSyncedBeforeFailure = new AtomicLongArray(3);
     private final AtomicBoolean[] syncFailed = {new AtomicBoolean(), new AtomicBoolean(), new AtomicBoolean()};
 
+    /** Guards the records and the cut, so the power goes between two syncs of a node, never during one. */
+    private final Object syncLock = new Object();
+    /** The node whose answers decide when the power goes (see {@link #recordSync}); -1: none. */
+    private volatile int cutWatched = -1;
+    /** The watched node's applied index when the power went. */
+    private volatile long appliedAtCut = -1;
+    /** Once set, the power is out: every sync fails, and each disk keeps what its node's last sync covered. */
+    private volatile boolean powerCut;
+    /** Per node, at the start of its last sync (before the power went): the log's last index (-1: none)... */
+    private final long[] syncedLastIndex = {-1, -1, -1};
+    /** ...and its hard state. */
+    private final HardState[] syncedHardState = new HardState[3];
+
     @BeforeEach
     void startCluster() {
         network = InMemoryNetwork.threaded();
-        List<ClusterMember> members = ClusterMembers.parse(MEMBERS);
         for (int i = 0; i < 3; i++) {
-            ServerConfig c = ServerConfig.DEFAULTS;
-            c = ConfigParams.apply(c, "cluster-node-id", Integer.toString(i + 1));
-            c = ConfigParams.apply(c, "cluster-members", MEMBERS);
-            c = ConfigParams.apply(c, "dir", dir.resolve("node-" + (i + 1)).toString());
-            states[i] = new ServerState(c.validated(), CommandTable.standard());
-            stores[i] = new KvStore(new KvConfig(10_000, 16, 32));
-            KvStateMachine machine = new KvStateMachine(states[i].table(), stores[i], states[i]);
-            int node = i;
-            WalConfig wc = new WalConfig(dir.resolve("node-" + (i + 1)).resolve("wal"), SyncPolicy.ALWAYS)
-                    .withBlockSize(1L << 20).withSyncHook(() -> {
-                        // runs on the driver thread, the WAL's owner, at the start of each sync
-                        if (diskFails[node].get()) {
-                            syncFailed[node].set(true);
-                            throw new IOException("injected: the disk failed");
-                        }
-                        if (!syncFailed[node].get()) {
-                            lastSyncedBeforeFailure.set(node, wals[node].lastIndex());
-                        }
-                    });
-            wals[i] = Wal.open(wc);
-            drivers[i] = new RaftDriver(states[i], wals[i], wc.maxEntryBytes(), network.transport(i + 1), machine,
-                    members.get(i), members, System::currentTimeMillis);
-            states[i].cluster(drivers[i]);
+            startNode(i);
         }
+    }
+
+    /** Starts node {@code i + 1} on whatever its directory holds (nothing at first; its log after a restart). */
+    private void startNode(int i) {
+        List<ClusterMember> members = ClusterMembers.parse(MEMBERS);
+        ServerConfig c = ServerConfig.DEFAULTS;
+        c = ConfigParams.apply(c, "cluster-node-id", Integer.toString(i + 1));
+        c = ConfigParams.apply(c, "cluster-members", MEMBERS);
+        c = ConfigParams.apply(c, "dir", dir.resolve("node-" + (i + 1)).toString());
+        states[i] = new ServerState(c.validated(), CommandTable.standard());
+        stores[i] = new KvStore(new KvConfig(10_000, 16, 32));
+        KvStateMachine machine = new KvStateMachine(states[i].table(), stores[i], states[i]);
+        int node = i;
+        WalConfig wc = new WalConfig(walDir(i), SyncPolicy.ALWAYS)
+                .withBlockSize(1L << 20).withSyncHook(() -> {
+                    // runs on the driver thread, the WAL's owner, at the start of each sync
+                    if (diskFails[node].get()) {
+                        syncFailed[node].set(true);
+                        throw new IOException("injected: the disk failed");
+                    }
+                    if (!syncFailed[node].get()) {
+                        lastSyncedBeforeFailure.set(node, wals[node].lastIndex());
+                    }
+                    recordSync(node);
+                });
+        wals[i] = Wal.open(wc);
+        drivers[i] = new RaftDriver(states[i], wals[i], wc.maxEntryBytes(), network.transport(i + 1), machine,
+                members.get(i), members, System::currentTimeMillis);
+        states[i].cluster(drivers[i]);
+    }
+
+    private Path walDir(int i) {
+        return dir.resolve("node-" + (i + 1)).resolve("wal");
     }
 
     @AfterEach
@@ -135,13 +165,7 @@ class RaftDriverBatchTest {
         long lastIndex = wals[leader].lastIndex();
         assertTrue(lastIndex < n / 2, "600 commands handed over together took " + lastIndex + " log entries");
 
-        for (int i = 0; i < 3; i++) {
-            int node = i;
-            await(() -> states[node].appliedIndex.get() >= lastIndex, "node " + (node + 1) + " applies the log");
-        }
-        for (RaftDriver driver : drivers) {
-            driver.close(); // stops the apply threads, so the stores may be read here
-        }
+        stopOnceAllApplied(lastIndex);
         for (int i = 0; i < 3; i++) {
             StoredValue counter = stores[i].get("counter".getBytes(StandardCharsets.US_ASCII), Long.MAX_VALUE - 1);
             assertArrayEquals("200".getBytes(StandardCharsets.US_ASCII), counter.payload(), "counter on node " + (i + 1));
@@ -195,13 +219,7 @@ class RaftDriverBatchTest {
         network.heal();
         network.delay(Duration.ZERO);
         long lastIndex = wals[leader].lastIndex();
-        for (int i = 0; i < 3; i++) {
-            int node = i;
-            await(() -> states[node].appliedIndex.get() >= lastIndex, "node " + (node + 1) + " applies the log");
-        }
-        for (RaftDriver driver : drivers) {
-            driver.close();
-        }
+        stopOnceAllApplied(lastIndex);
         for (int i = 0; i < 3; i++) {
             StoredValue last = stores[i].get(("k" + (n - 1)).getBytes(StandardCharsets.US_ASCII), Long.MAX_VALUE - 1);
             assertArrayEquals(("v" + (n - 1)).getBytes(StandardCharsets.US_ASCII), last.payload(), "node " + (i + 1));
@@ -270,6 +288,151 @@ class RaftDriverBatchTest {
         assertEquals(null, stores[next].get("refused".getBytes(StandardCharsets.UTF_8), Long.MAX_VALUE - 1));
         assertEquals(null, stores[next].get("k11".getBytes(StandardCharsets.UTF_8), Long.MAX_VALUE - 1),
                 "k11 was refused once the failure was known: never proposed");
+    }
+
+    /**
+     * Power loss on all three nodes at once, under pipelined load while the leader defers its own syncs. Each node
+     * restarts on what its last sync covered, and the leader's disk lacks writes it had already answered OK. Each of
+     * those was synced on both followers before it was answered, so it survives even with one follower still down
+     * after the restart: the old leader and the other follower carry on alone, then the third node returns. (Made to
+     * acknowledge before their sync, followers fail this test.)
+     */
+    @Test
+    void writesAnsweredOkOutliveAPowerCutOfEveryNode() throws Exception {
+        int leader = awaitLeader();
+        int late = (leader + 1) % 3; // the follower that comes back last
+        cutWatched = leader;
+        RaftDriver d = drivers[leader];
+        ServerState s = states[leader];
+        List<CompletableFuture<Reply>> replies = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        int n = 0;
+        while (!powerCut) {
+            if (System.nanoTime() > deadline) {
+                fail("the leader never answered past its disk in " + n + " pipelined writes (deferred syncs: "
+                        + deferredSyncs(s) + ")");
+            }
+            if (n >= 300) { // about 300 writes in flight: pipelined, but not a flood the driver cannot keep up with
+                replies.get(n - 300).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            }
+            for (int i = 0; i < 100; i++, n++) {
+                CompletableFuture<Reply> f = new CompletableFuture<>();
+                replies.add(f);
+                d.write(s.table().get("set"), bytes("set", "k" + n, "v" + n), f::complete);
+            }
+            Thread.sleep(1);
+        }
+        List<Integer> ok = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Reply r = replies.get(i).get(WAIT_SECONDS, TimeUnit.SECONDS);
+            if (r.equals(Reply.OK)) {
+                ok.add(i);
+            } else {
+                // in flight at the cut: refused when its sync failed, or lost when it stopped leading
+                assertTrue(r.equals(LOST) || r.toString().contains("MISCONF Errors writing to the AOF file"),
+                        "write " + i + ": " + r);
+            }
+        }
+
+        for (int i = 0; i < 3; i++) {
+            drivers[i].close();
+            stores[i].close();
+            keepWhatWasSynced(i);
+        }
+        cutWatched = -1;
+        powerCut = false; // the power is back
+        network.heal();
+        network.isolate(late + 1);
+        for (int i = 0; i < 3; i++) {
+            startNode(i);
+        }
+        int next = awaitLeaderOtherThan(late);
+        assertEquals(Reply.OK, write(next, "set", "after", "the power cut"));
+        network.heal(); // the last node is back: what it has and the others lack is replaced by the leader's log
+        long committed = commitIndex(next);
+        stopOnceAllApplied(committed);
+        for (int i = 0; i < 3; i++) {
+            for (int k : ok) {
+                StoredValue v = stores[i].get(("k" + k).getBytes(StandardCharsets.US_ASCII), Long.MAX_VALUE - 1);
+                assertTrue(v != null && Arrays.equals(("v" + k).getBytes(StandardCharsets.US_ASCII), v.payload()),
+                        "k" + k + " was answered OK but node " + (i + 1) + " has " + v + " (" + ok.size()
+                                + " answered OK; the old leader had applied up to " + appliedAtCut
+                                + "; the disks kept the logs up to " + Arrays.toString(syncedLastIndex) + ")");
+            }
+            assertTrue(stores[i].get("after".getBytes(StandardCharsets.US_ASCII), Long.MAX_VALUE - 1) != null,
+                    "node " + (i + 1));
+        }
+    }
+
+    /**
+     * On a node's driver thread at the start of each of its syncs. A sync makes durable exactly what was written
+     * before it started, so what the node's log holds now (entries up to its last index, and its hard state) is what
+     * its disk holds once this sync is done. The power goes at the first sync of the watched node (the leader) that
+     * finds entries applied, so answered, past what its last sync covered: only a leader that deferred its sync gets
+     * there. From then on every node's syncs fail (each stops taking part) and the network is cut.
+     */
+    private void recordSync(int node) throws IOException {
+        synchronized (syncLock) {
+            if (powerCut) {
+                throw new IOException("injected: power cut");
+            }
+            long applied = states[node].appliedIndex.get(); // its replies have gone out up to here
+            if (node == cutWatched && syncedLastIndex[node] >= 0 && applied > syncedLastIndex[node]) {
+                for (int i = 1; i <= 3; i++) {
+                    network.isolate(i); // frames still on their way are lost
+                }
+                appliedAtCut = applied;
+                powerCut = true;
+                throw new IOException("injected: power cut");
+            }
+            syncedLastIndex[node] = wals[node].lastIndex();
+            syncedHardState[node] = wals[node].hardState();
+        }
+    }
+
+    /**
+     * Replaces node {@code i}'s WAL (closed) by what its disk kept at the power cut: the entries its last sync covered
+     * and the hard state it had then. Everything written after that sync started is gone, as the page cache is.
+     */
+    private void keepWhatWasSynced(int i) throws IOException {
+        Path kept = dir.resolve("node-" + (i + 1)).resolve("wal-kept");
+        try (Wal all = Wal.open(new WalConfig(walDir(i)).withBlockSize(1L << 20));
+             Wal disk = Wal.open(new WalConfig(kept).withBlockSize(1L << 20))) {
+            long next = all.firstIndex();
+            while (next <= syncedLastIndex[i]) {
+                List<Entry> batch = all.entries(next, syncedLastIndex[i] + 1, 1L << 20);
+                disk.append(batch);
+                next += batch.size();
+            }
+            if (syncedHardState[i] != null) {
+                disk.saveHardState(syncedHardState[i]);
+            }
+            disk.sync();
+        }
+        deleteTree(walDir(i));
+        Files.move(kept, walDir(i));
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** Waits until every node has applied the log up to {@code index}, then stops them, so the stores may be read. */
+    private void stopOnceAllApplied(long index) throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            int node = i;
+            await(() -> states[node].appliedIndex.get() >= index, "node " + (node + 1) + " applies the log");
+        }
+        for (RaftDriver driver : drivers) {
+            driver.close(); // stops the apply threads
+        }
     }
 
     private Reply write(int node, String... argv) throws Exception {
