@@ -154,6 +154,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     private volatile long lastIndex;
     private volatile List<PeerProgress> progress = List.of();
     private volatile String publishedWalFailure;
+    /** After a WAL failure (driver thread): the latest term seen, and the leader seen in it (0: none yet). */
+    private long failedTerm;
+    private long failedLeaderId;
     private volatile long readyCount;
     private volatile long syncCount;
     private volatile long syncMicros;
@@ -330,7 +333,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             Object event;
             while (n++ < MAX_EVENTS_PER_ROUND && (event = inbox.poll()) != null) {
                 if (walFailure != null) {
-                    refuse(event);
+                    afterFailure(event);
                 } else if (event instanceof Proposal p && p.kind() == LogRecord.COMMAND) {
                     gather(p, now);
                 } else {
@@ -360,17 +363,26 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         }
     }
 
+    /** The message in a peer's frame, or null (logged) if it is malformed or not from that peer to this node. */
+    private Message decode(Inbound in) {
+        Message m;
+        try {
+            m = codec.decode(in.frame());
+        } catch (CodecException e) {
+            log.warn("dropping a bad frame from peer {}: {}", in.from(), e.getMessage());
+            return null;
+        }
+        if (m.from() != in.from() || m.to() != self.id()) {
+            log.warn("dropping a message from {} to {} that arrived on the link from {}", m.from(), m.to(), in.from());
+            return null;
+        }
+        return m;
+    }
+
     private void handle(Object event, long now) {
         if (event instanceof Inbound in) {
-            Message m;
-            try {
-                m = codec.decode(in.frame());
-            } catch (CodecException e) {
-                log.warn("dropping a bad frame from peer {}: {}", in.from(), e.getMessage());
-                return;
-            }
-            if (m.from() != in.from() || m.to() != self.id()) {
-                log.warn("dropping a message from {} to {} that arrived on the link from {}", m.from(), m.to(), in.from());
+            Message m = decode(in);
+            if (m == null) {
                 return;
             }
             if (m instanceof Message.AppendEntriesResponse r && r.success()) {
@@ -563,6 +575,8 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
      */
     private void walFailed(RuntimeException e) {
         walFailure = String.valueOf(e.getMessage());
+        failedTerm = raft.term();
+        failedLeaderId = raft.leaderId() == self.id() ? 0 : raft.leaderId();
         publishedWalFailure = walFailure;
         log.error("write-ahead log failed; this node stops taking part until restarted", e);
         answerWaiting(LogNode.misconf(walFailure + "; this write may still have committed on the other nodes"),
@@ -588,9 +602,32 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         }
     }
 
-    /** After a WAL failure: a client request gets the failure, anything else (peer frames) is dropped. */
+    /**
+     * After a WAL failure. A peer's frame is not stepped (the node takes no part), but a leader's AppendEntries or
+     * heartbeat tells which node leads now, so that clients are sent there. A client request gets -MOVED to that
+     * leader when the command has a key and the leader is known, else the failure.
+     */
+    private void afterFailure(Object event) {
+        if (event instanceof Inbound in) {
+            Message m = decode(in);
+            if (m != null && m.term() > failedTerm) {
+                failedTerm = m.term();
+                failedLeaderId = 0;
+            }
+            if ((m instanceof Message.AppendEntries || m instanceof Message.Heartbeat) && m.term() == failedTerm) {
+                failedLeaderId = m.from();
+            }
+        } else {
+            refuse(event);
+        }
+    }
+
+    /** After a WAL failure: a client request gets -MOVED to the leader seen since (keyed commands), else the failure. */
     private void refuse(Object event) {
-        if (event instanceof Proposal p) {
+        if (event instanceof Request r && r.spec() != null && failedLeaderId != 0
+                && r.spec().keyIndexes(r.argv().length).length > 0) {
+            r.sink().reply(Redirect.toLeader(r.spec(), r.argv(), member(failedLeaderId)));
+        } else if (event instanceof Proposal p) {
             p.sink().reply(LogNode.misconf(walFailure));
         } else if (event instanceof ReadRequest r) {
             r.sink().reply(stoppedTakingPart(walFailure));
@@ -774,6 +811,12 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     }
 
     private void publish() {
+        if (walFailure != null) { // not leading or following any more; clients are sent to the leader it last saw
+            leaderId = failedLeaderId;
+            term = failedTerm;
+            role = Role.FOLLOWER;
+            return;
+        }
         leaderId = raft.leaderId();
         term = raft.term();
         role = raft.role();

@@ -250,6 +250,7 @@ class RaftDriverBatchTest {
             assertEquals(Reply.OK, write(leader, "set", "later" + i, "v"));
         }
         assertEquals(acked, peerMatch(leader, bad + 1), "no acknowledgement after the failed sync");
+        assertRedirected(write(bad, "set", "later", "v"), leader); // clients are sent to the leader
         assertTrue(commitIndex(leader) > acked + 30, "the others commit on without it");
     }
 
@@ -278,6 +279,10 @@ class RaftDriverBatchTest {
         int next = awaitLeaderOtherThan(leader);
         assertEquals(Reply.OK, write(next, "set", "after", "failover"));
         ok.add("after");
+        // It takes no part, but the new leader's heartbeats tell it where to send clients, and it no longer says master
+        await(() -> drivers[leader].leaderId() == next + 1, "node " + (leader + 1) + " learns the new leader");
+        assertTrue(info(leader, "replication").contains("role:slave"), info(leader, "replication").toString());
+        assertRedirected(write(leader, "set", "k1", "again"), next);
         for (RaftDriver driver : drivers) {
             driver.close();
         }
@@ -433,6 +438,11 @@ class RaftDriverBatchTest {
         for (RaftDriver driver : drivers) {
             driver.close(); // stops the apply threads
         }
+    }
+
+    private static void assertRedirected(Reply r, int leader) {
+        String to = ClusterMembers.parse(MEMBERS).get(leader).address();
+        assertTrue(r.toString().contains("MOVED ") && r.toString().contains(to), "expected -MOVED to " + to + ": " + r);
     }
 
     private Reply write(int node, String... argv) throws Exception {
