@@ -397,7 +397,9 @@ class RaftDriverBatchTest {
 
     /**
      * Replaces node {@code i}'s WAL (closed) by what its disk kept at the power cut: the entries its last sync covered
-     * and the hard state it had then. Everything written after that sync started is gone, as the page cache is.
+     * and the hard state it had then. Everything written after that sync started is gone, as the page cache is. (One
+     * leader throughout, so no log was cut back before the power went: the entries up to that index are still the
+     * ones the sync covered.)
      */
     private void keepWhatWasSynced(int i) throws IOException {
         Path kept = dir.resolve("node-" + (i + 1)).resolve("wal-kept");
