@@ -479,7 +479,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     private void notLeader(Request request, long now) {
         long leader = raft.leaderId();
         if (leader != 0 && leader != self.id()) {
-            answerRedirect(request);
+            answerRedirect(request, leader);
         } else if (request instanceof Proposal p && p.spec() == null) {
             p.sink().reply(Reply.error("ERR not the leader")); // an expiry proposal: the next leader will redo it
         } else {
@@ -487,8 +487,8 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         }
     }
 
-    private void answerRedirect(Request request) {
-        request.sink().reply(Redirect.toLeader(request.spec(), request.argv(), member(raft.leaderId())));
+    private void answerRedirect(Request request, long leader) {
+        request.sink().reply(Redirect.toLeader(request.spec(), request.argv(), member(leader)));
     }
 
     private void startRead(ReadRequest r, long now) {
@@ -626,7 +626,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     private void refuse(Object event) {
         if (event instanceof Request r && r.spec() != null && failedLeaderId != 0
                 && r.spec().keyIndexes(r.argv().length).length > 0) {
-            r.sink().reply(Redirect.toLeader(r.spec(), r.argv(), member(failedLeaderId)));
+            answerRedirect(r, failedLeaderId);
         } else if (event instanceof Proposal p) {
             p.sink().reply(LogNode.misconf(walFailure));
         } else if (event instanceof ReadRequest r) {

@@ -64,8 +64,7 @@ class RaftDriverBatchTest {
     private final RaftDriver[] drivers = new RaftDriver[3];
     /** Per node: while set, every WAL sync fails as a failed fdatasync would. */
     private final AtomicBoolean[] diskFails = {new AtomicBoolean(), new AtomicBoolean(), new AtomicBoolean()};
-    /** Per node: the last index a sync covered before the first failed one, and whether one failed. */
-    private final AtomicLongArray lastSyncedBeforeFailure = new AtomicLongArray(3);
+    /** Per node: whether a sync failed. */
     private final AtomicBoolean[] syncFailed = {new AtomicBoolean(), new AtomicBoolean(), new AtomicBoolean()};
 
     /** Guards the records and the cut, so the power goes between two syncs of a node, never during one. */
@@ -76,8 +75,11 @@ class RaftDriverBatchTest {
     private volatile long appliedAtCut = -1;
     /** Once set, the power is out: every sync fails, and each disk keeps what its node's last sync covered. */
     private volatile boolean powerCut;
-    /** Per node, at the start of its last sync (before the power went): the log's last index (-1: none)... */
-    private final long[] syncedLastIndex = {-1, -1, -1};
+    /**
+     * Per node, at the start of its last sync (before the power went, or before a sync failed: a failed WAL syncs no
+     * more): the log's last index (-1: none)...
+     */
+    private final AtomicLongArray syncedLastIndex = new AtomicLongArray(new long[] {-1, -1, -1});
     /** ...and its hard state. */
     private final HardState[] syncedHardState = new HardState[3];
 
@@ -106,9 +108,6 @@ class RaftDriverBatchTest {
                     if (diskFails[node].get()) {
                         syncFailed[node].set(true);
                         throw new IOException("injected: the disk failed");
-                    }
-                    if (!syncFailed[node].get()) {
-                        lastSyncedBeforeFailure.set(node, wals[node].lastIndex());
                     }
                     recordSync(node);
                 });
@@ -244,8 +243,8 @@ class RaftDriverBatchTest {
         await(() -> syncFailed[bad].get() && info(bad, "persistence").contains("aof_last_write_status:err"),
                 "node " + (bad + 1) + " reports its failed log");
         long acked = peerMatch(leader, bad + 1);
-        assertTrue(acked <= lastSyncedBeforeFailure.get(bad), "node " + (bad + 1) + " acknowledged index " + acked
-                + " but its syncs covered only up to " + lastSyncedBeforeFailure.get(bad));
+        assertTrue(acked <= syncedLastIndex.get(bad), "node " + (bad + 1) + " acknowledged index " + acked
+                + " but its syncs covered only up to " + syncedLastIndex.get(bad));
         for (int i = 0; i < 10; i++) {
             assertEquals(Reply.OK, write(leader, "set", "later" + i, "v"));
         }
@@ -363,7 +362,7 @@ class RaftDriverBatchTest {
                 assertTrue(v != null && Arrays.equals(("v" + k).getBytes(StandardCharsets.US_ASCII), v.payload()),
                         "k" + k + " was answered OK but node " + (i + 1) + " has " + v + " (" + ok.size()
                                 + " answered OK; the old leader had applied up to " + appliedAtCut
-                                + "; the disks kept the logs up to " + Arrays.toString(syncedLastIndex) + ")");
+                                + "; the disks kept the logs up to " + syncedLastIndex + ")");
             }
             assertTrue(stores[i].get("after".getBytes(StandardCharsets.US_ASCII), Long.MAX_VALUE - 1) != null,
                     "node " + (i + 1));
@@ -383,7 +382,7 @@ class RaftDriverBatchTest {
                 throw new IOException("injected: power cut");
             }
             long applied = states[node].appliedIndex.get(); // its replies have gone out up to here
-            if (node == cutWatched && syncedLastIndex[node] >= 0 && applied > syncedLastIndex[node]) {
+            if (node == cutWatched && syncedLastIndex.get(node) >= 0 && applied > syncedLastIndex.get(node)) {
                 for (int i = 1; i <= 3; i++) {
                     network.isolate(i); // frames still on their way are lost
                 }
@@ -391,7 +390,7 @@ class RaftDriverBatchTest {
                 powerCut = true;
                 throw new IOException("injected: power cut");
             }
-            syncedLastIndex[node] = wals[node].lastIndex();
+            syncedLastIndex.set(node, wals[node].lastIndex());
             syncedHardState[node] = wals[node].hardState();
         }
     }
@@ -407,8 +406,8 @@ class RaftDriverBatchTest {
         try (Wal all = Wal.open(new WalConfig(walDir(i)).withBlockSize(1L << 20));
              Wal disk = Wal.open(new WalConfig(kept).withBlockSize(1L << 20))) {
             long next = all.firstIndex();
-            while (next <= syncedLastIndex[i]) {
-                List<Entry> batch = all.entries(next, syncedLastIndex[i] + 1, 1L << 20);
+            while (next <= syncedLastIndex.get(i)) {
+                List<Entry> batch = all.entries(next, syncedLastIndex.get(i) + 1, 1L << 20);
                 disk.append(batch);
                 next += batch.size();
             }
