@@ -946,6 +946,12 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             case "raft" -> {
                 l.add("raft_node_id:" + self.id());
                 l.add("raft_role:" + role.name().toLowerCase(java.util.Locale.ROOT));
+                // A node whose log failed (or whose driver died) still names the leader it sees, but takes no part
+                String failure = publishedWalFailure;
+                l.add("raft_taking_part:" + (failure == null ? 1 : 0));
+                if (failure != null) {
+                    l.add("raft_failure:" + failure.replaceAll("[\\r\\n]+", " "));
+                }
                 l.add("raft_term:" + term);
                 l.add("raft_leader_id:" + leaderId);
                 l.add("raft_commit_index:" + commitIndex);

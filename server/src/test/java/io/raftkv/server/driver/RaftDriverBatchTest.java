@@ -250,6 +250,11 @@ class RaftDriverBatchTest {
         }
         assertEquals(acked, peerMatch(leader, bad + 1), "no acknowledgement after the failed sync");
         assertRedirected(write(bad, "set", "later", "v"), leader); // clients are sent to the leader
+        List<String> raftInfo = info(bad, "raft");
+        assertTrue(raftInfo.contains("raft_taking_part:0") && raftInfo.contains("raft_role:follower")
+                && raftInfo.stream().anyMatch(l -> l.startsWith("raft_failure:") && l.contains("sync failed")),
+                "INFO raft of the failed node: " + raftInfo);
+        assertTrue(info(leader, "raft").contains("raft_taking_part:1"), info(leader, "raft").toString());
         assertTrue(commitIndex(leader) > acked + 30, "the others commit on without it");
     }
 
