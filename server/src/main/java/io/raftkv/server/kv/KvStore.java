@@ -184,9 +184,25 @@ public final class KvStore implements AutoCloseable {
         }
     }
 
-    /** Removes every key. Not journaled: FLUSHALL cannot fail part way. */
+    /**
+     * Removes every key. Not journaled: FLUSHALL cannot fail part way. The map is replaced by a new empty one of
+     * the same shape rather than emptied: Chronicle Map's {@code clear()} removes entry by entry, over a second for
+     * 1M keys, and apply runs on the thread that sends heartbeats, so a FLUSHALL of a large key space cost the
+     * cluster its leader. If the new map cannot be created, the old one is emptied in place.
+     */
     public void clear() {
-        map.clear();
+        ChronicleMap<byte[], byte[]> fresh;
+        try {
+            fresh = newMap(config);
+        } catch (RuntimeException e) {
+            map.clear();
+            fresh = null;
+        }
+        if (fresh != null) {
+            ChronicleMap<byte[], byte[]> old = map;
+            map = fresh;
+            old.close();
+        }
         dataBytes = 0;
         keysWithExpiry = 0;
     }

@@ -3,7 +3,9 @@ package io.raftkv.server.kv;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -50,6 +52,49 @@ class KvStoreModelTest {
                 assertArrayEquals(e.getValue(), store.get(e.getKey().getBytes(StandardCharsets.ISO_8859_1), 0).payload());
             }
         }
+    }
+
+    /**
+     * FLUSHALL replaces the map rather than emptying it entry by entry: the store must come out empty in every
+     * respect (keys, counters, iteration) and take writes again, and a journaled command after it must still roll
+     * back against the new map.
+     */
+    @Test
+    void clearLeavesAnEmptyStoreThatWorksAsANewOne() {
+        try (KvStore store = new KvStore(new KvConfig(10_000, 32, 256))) {
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < 2_000; i++) {
+                    store.put(key("k" + i), StoredValue.string(key("v" + i), i % 2 == 0 ? 0 : 5_000));
+                }
+                assertEquals(2_000, store.size());
+                assertEquals(1_000, store.keysWithExpiry());
+                store.clear();
+                assertEquals(0, store.size(), "round " + round);
+                assertEquals(0, store.dataBytes());
+                assertEquals(0, store.keysWithExpiry());
+                assertNull(store.get(key("k1"), 0));
+                assertNull(store.randomKey(0, new Random(round)));
+                List<byte[]> seen = new ArrayList<>();
+                store.forEachKey(0, (k, type) -> seen.add(k));
+                assertEquals(0, seen.size());
+                assertEquals(0, store.scan(0, 100, 0, (k, type) -> seen.add(k)));
+                assertEquals(0, seen.size());
+            }
+            store.put(key("a"), StoredValue.string(key("1"), 0));
+            store.beginCommand();
+            store.put(key("a"), StoredValue.string(key("2"), 0));
+            store.put(key("b"), StoredValue.string(key("3"), 7_000));
+            store.rollbackCommand();
+            assertArrayEquals(key("1"), store.get(key("a"), 0).payload());
+            assertNull(store.get(key("b"), 0));
+            assertEquals(1, store.size());
+            assertEquals(0, store.keysWithExpiry());
+            assertEquals(key("a").length + KvStore.encode(StoredValue.string(key("1"), 0)).length, store.dataBytes());
+        }
+    }
+
+    private static byte[] key(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** {@code size} bytes from a small alphabet chosen by {@code seed}, so that different sizes often share prefixes. */
