@@ -6,6 +6,8 @@ import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.hash.serialization.impl.ByteArraySizedReader;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.MapSegmentContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -26,6 +28,7 @@ import java.util.random.RandomGenerator;
  */
 public final class KvStore implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(KvStore.class);
     private static final int HEADER = 1 + Long.BYTES;
     private static final double MAX_BLOAT = 8.0;
 
@@ -195,6 +198,7 @@ public final class KvStore implements AutoCloseable {
         try {
             fresh = newMap(config);
         } catch (RuntimeException e) {
+            log.warn("could not create a new key-space map for FLUSHALL; emptying the old one in place", e);
             map.clear();
             fresh = null;
         }
