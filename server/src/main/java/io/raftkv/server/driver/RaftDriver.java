@@ -635,7 +635,12 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     }
 
     private static Reply stoppedTakingPart(String failure) {
-        return Reply.error("ERR this node stopped taking part: " + failure.replace('\r', ' ').replace('\n', ' '));
+        return Reply.error("ERR this node stopped taking part: " + oneLine(failure));
+    }
+
+    /** A failure's text for a reply or an INFO field, where a line break would end it early. */
+    private static String oneLine(String failure) {
+        return failure.replace('\r', ' ').replace('\n', ' ');
     }
 
     private static final Reply SHUTTING_DOWN = Reply.error("ERR server is shutting down");
@@ -950,7 +955,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
                 String failure = publishedWalFailure;
                 l.add("raft_taking_part:" + (failure == null ? 1 : 0));
                 if (failure != null) {
-                    l.add("raft_failure:" + failure.replaceAll("[\\r\\n]+", " "));
+                    l.add("raft_failure:" + oneLine(failure));
                 }
                 l.add("raft_term:" + term);
                 l.add("raft_leader_id:" + leaderId);
