@@ -5,7 +5,8 @@ import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.KvConfig;
 import io.raftkv.server.kv.KvStateMachine;
-import io.raftkv.server.kv.KvStore;
+import io.raftkv.server.kv.ChronicleKeyspace;
+import io.raftkv.server.kv.Keyspace;
 import io.raftkv.server.resp.Reply;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -32,7 +33,7 @@ public class ApplyBenchmark {
 
     private static final int KEYS = 100_000;
 
-    private KvStore store;
+    private Keyspace store;
     private KvStateMachine machine;
     private byte[][] records;
     private long index;
@@ -40,7 +41,7 @@ public class ApplyBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         ServerState server = new ServerState(ServerConfig.DEFAULTS, CommandTable.standard());
-        store = new KvStore(new KvConfig(1_000_000, 24, 64));
+        store = new ChronicleKeyspace(KvConfig.DEFAULT);
         machine = new KvStateMachine(server.table(), store, server);
         records = BenchData.setRecords(1 << 16, KEYS, 64, System.currentTimeMillis());
         index = 0;

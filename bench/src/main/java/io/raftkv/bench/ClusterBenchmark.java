@@ -10,7 +10,8 @@ import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.driver.RaftDriver;
 import io.raftkv.server.kv.KvConfig;
 import io.raftkv.server.kv.KvStateMachine;
-import io.raftkv.server.kv.KvStore;
+import io.raftkv.server.kv.ChronicleKeyspace;
+import io.raftkv.server.kv.Keyspace;
 import io.raftkv.server.node.ReplySink;
 import io.raftkv.server.peer.InMemoryNetwork;
 import io.raftkv.server.resp.Reply;
@@ -39,7 +40,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A whole 3-node cluster in one JVM, built from the server's own parts exactly as RaftKvServer wires a cluster
- * member (ServerState, KvStore, KvStateMachine, a real Wal with sync always in a temp folder, RaftDriver), joined
+ * member (ServerState, Keyspace, KvStateMachine, a real Wal with sync always in a temp folder, RaftDriver), joined
  * by InMemoryNetwork.threaded() instead of Netty; no RESP, no client sockets. One operation: {@code batch} SET
  * commands (16-byte keys over 100,000, 64-byte values) handed to the leader's driver at once, as pipelined or
  * concurrent clients would, and waited for until all are answered (durable on a majority and applied). Times are
@@ -56,7 +57,7 @@ public class ClusterBenchmark {
     private Path dir;
     private InMemoryNetwork network;
     private final Wal[] wals = new Wal[3];
-    private final KvStore[] stores = new KvStore[3];
+    private final Keyspace[] stores = new Keyspace[3];
     private final RaftDriver[] drivers = new RaftDriver[3];
     private RaftDriver leader;
     private CommandSpec set;
@@ -88,7 +89,7 @@ public class ClusterBenchmark {
             c = ConfigParams.apply(c, "cluster-members", membersText);
             c = ConfigParams.apply(c, "dir", dir.resolve("node-" + (i + 1)).toString());
             ServerState state = new ServerState(c.validated(), CommandTable.standard());
-            stores[i] = new KvStore(new KvConfig(c.maxEntries(), 24, 64));
+            stores[i] = new ChronicleKeyspace(KvConfig.DEFAULT);
             KvStateMachine machine = new KvStateMachine(state.table(), stores[i], state);
             WalConfig wc = new WalConfig(dir.resolve("node-" + (i + 1)).resolve("wal"), SyncPolicy.ALWAYS)
                     .withBlockSize(64L << 20);

@@ -24,7 +24,8 @@ import io.raftkv.server.config.ConfigFile;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.KvConfig;
 import io.raftkv.server.kv.KvStateMachine;
-import io.raftkv.server.kv.KvStore;
+import io.raftkv.server.kv.ChronicleKeyspace;
+import io.raftkv.server.kv.Keyspace;
 import io.raftkv.server.node.KvNode;
 import io.raftkv.server.driver.RaftDriver;
 import io.raftkv.server.node.LogNode;
@@ -62,7 +63,7 @@ public final class RaftKvServer implements AutoCloseable {
     private static final long WAL_ROLL_BYTES = 8L << 20;
 
     private final ServerState state;
-    private final KvStore store;
+    private final Keyspace store;
     private final KvNode node;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
@@ -70,7 +71,7 @@ public final class RaftKvServer implements AutoCloseable {
 
     public RaftKvServer(ServerConfig config) throws InterruptedException {
         state = new ServerState(config, CommandTable.standard());
-        store = new KvStore(new KvConfig(config.maxEntries(), 24, 64));
+        store = new ChronicleKeyspace(KvConfig.DEFAULT);
         KvStateMachine machine = new KvStateMachine(state.table(), store, state);
         WalConfig walConfig = new WalConfig(Path.of(config.dir()).resolve("wal"), SyncPolicy.parse(config.appendfsync()))
                 .withBlockSize(WAL_BLOCK_BYTES).withRollBytes(WAL_ROLL_BYTES);

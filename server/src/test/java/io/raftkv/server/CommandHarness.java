@@ -12,7 +12,8 @@ import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.KvConfig;
 import io.raftkv.server.kv.KvStateMachine;
-import io.raftkv.server.kv.KvStore;
+import io.raftkv.server.kv.ChronicleKeyspace;
+import io.raftkv.server.kv.Keyspace;
 import io.raftkv.server.node.DirectNode;
 import io.raftkv.server.resp.ClientChannelInitializer;
 import io.raftkv.server.resp.Reply;
@@ -29,7 +30,7 @@ public final class CommandHarness implements AutoCloseable {
 
     public long now = 1_700_000_000_000L;
     public final ServerState server;
-    public final KvStore store;
+    public final Keyspace store;
     public final KvStateMachine machine;
     public final ClientSession client;
     public final EmbeddedChannel channel;
@@ -41,7 +42,7 @@ public final class CommandHarness implements AutoCloseable {
 
     public CommandHarness(ServerConfig config, KvConfig kv) {
         server = new ServerState(config, CommandTable.standard());
-        store = new KvStore(kv);
+        store = new ChronicleKeyspace(kv);
         machine = new KvStateMachine(server.table(), store, server);
         client = new ClientSession("127.0.0.1:50000", "127.0.0.1:6379", now, true);
         node = new DirectNode(machine, () -> now);
@@ -135,7 +136,7 @@ public final class CommandHarness implements AutoCloseable {
 
     private final class LocalContext implements CommandContext {
         @Override
-        public KvStore store() {
+        public Keyspace store() {
             throw new IllegalStateException("LOCAL commands do not touch the store");
         }
 

@@ -1,13 +1,13 @@
 package io.raftkv.server.command;
 
 import io.raftkv.server.ServerState;
-import io.raftkv.server.kv.KvStore;
+import io.raftkv.server.kv.Keyspace;
 
 /** What a running command may use. Which parts exist depends on the command's {@link Exec}. */
 public interface CommandContext {
 
     /** The key space. READ and WRITE commands only (on the apply thread); LOCAL commands get an IllegalStateException. */
-    KvStore store();
+    Keyspace store();
 
     /**
      * Milliseconds since the epoch. For WRITE commands, the time stamped into the log record by the node that

@@ -49,8 +49,6 @@ public final class ConfigParams {
                     oneOf(v, "noeviction");
                     return c;
                 });
-        add("kv-max-entries", false, "Keys the off-heap map is sized for; writes past what it can hold get -OOM.",
-                c -> Long.toString(c.maxEntries()), (c, v) -> with(c, "maxEntries", longIn(v, 1, Long.MAX_VALUE)));
         add("loglevel", true, "debug, verbose, notice or warning.", ServerConfig::loglevel,
                 (c, v) -> with(c, "loglevel", oneOf(v, "debug", "verbose", "notice", "warning")));
         add("logfile", false, "Log file; empty for standard output.", ServerConfig::logfile, (c, v) -> with(c, "logfile", v));
@@ -186,7 +184,6 @@ public final class ConfigParams {
                 field.equals("requirepass") ? (String) v : c.requirepass(),
                 field.equals("appendfsync") ? (String) v : c.appendfsync(),
                 field.equals("maxmemory") ? (Long) v : c.maxmemory(),
-                field.equals("maxEntries") ? (Long) v : c.maxEntries(),
                 field.equals("loglevel") ? (String) v : c.loglevel(),
                 field.equals("logfile") ? (String) v : c.logfile(),
                 field.equals("protoMaxBulkLen") ? (Long) v : c.protoMaxBulkLen(),

@@ -11,7 +11,6 @@ public record ServerConfig(
         String requirepass,
         String appendfsync,
         long maxmemory,
-        long maxEntries,
         String loglevel,
         String logfile,
         long protoMaxBulkLen,
@@ -26,7 +25,7 @@ public record ServerConfig(
         boolean clusterLeaseReads,
         int ioThreads) {
 
-    public static final ServerConfig DEFAULTS = new ServerConfig(6379, "127.0.0.1", ".", "", "always", 0, 1_000_000,
+    public static final ServerConfig DEFAULTS = new ServerConfig(6379, "127.0.0.1", ".", "", "always", 0,
             "notice", "", 512L * 1024 * 1024, 1024L * 1024 * 1024, 10000, 1, 0, "", 1000, 100, 3000, false, 1);
 
     /**

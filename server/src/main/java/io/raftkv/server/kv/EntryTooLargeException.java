@@ -3,21 +3,22 @@ package io.raftkv.server.kv;
 import io.raftkv.server.resp.Reply;
 
 /**
- * One key with its value is larger than an entry of the off-heap map can be (Chronicle Map keeps an entry within one
- * segment; with the default sizing that is a few hundred KiB). Nothing was changed. Redis takes values up to
- * {@code proto-max-bulk-len}; this store cannot yet, and says so rather than answering {@code -OOM}.
+ * A key is larger than an entry of the off-heap maps can be (Chronicle Map keeps an entry within one segment tier,
+ * some tens of KiB at the default sizing; values of any size are kept out of the maps, keys are not yet). Nothing
+ * was changed. Redis takes keys up to {@code proto-max-bulk-len}; this store cannot yet, and says so rather than
+ * answering {@code -OOM}.
  */
 public final class EntryTooLargeException extends RuntimeException {
 
-    private final long bytes;
+    private final long keyBytes;
 
-    public EntryTooLargeException(long bytes, Throwable cause) {
-        super("an entry of " + bytes + " bytes does not fit in the key space map", cause);
-        this.bytes = bytes;
+    public EntryTooLargeException(long keyBytes, Throwable cause) {
+        super("a key of " + keyBytes + " bytes does not fit in the key space's maps", cause);
+        this.keyBytes = keyBytes;
     }
 
     public Reply reply() {
-        return Reply.error("ERR value too large for the key space: the key and value take " + bytes
-                + " bytes, more than one entry of this server's off-heap map can hold");
+        return Reply.error("ERR key too large for the key space: a key of " + keyBytes
+                + " bytes is more than one entry of this server's off-heap maps can hold");
     }
 }

@@ -1,17 +1,19 @@
 package io.raftkv.server.kv;
 
 /**
- * How the off-heap store is sized. Chronicle Map is sized up front: {@code maxEntries} keys of about
- * {@code averageKeySize} and {@code averageValueSize} bytes (hints, not limits). Every node of a cluster must
- * use the same sizing, since a write that does not fit fails on apply.
+ * How the off-heap key space sizes its maps. The key space grows and shrinks with its content (see
+ * {@link ChronicleKeyspace}); these are hints for each shard's map, not limits: {@code shardEntries} keys per shard
+ * before it splits (which also bounds the work of one split), and the average key and value sizes a new empty shard
+ * is sized for (a shard made by a split or merge is sized by the averages it actually holds).
  */
-public record KvConfig(long maxEntries, int averageKeySize, int averageValueSize) {
+public record KvConfig(int shardEntries, int averageKeySize, int averageValueSize) {
 
-    public static final KvConfig DEFAULT = new KvConfig(1_000_000, 24, 64);
+    /** 32,768 keys a shard: a split copies that many entries, tens of milliseconds, far below an election timeout. */
+    public static final KvConfig DEFAULT = new KvConfig(32_768, 24, 64);
 
     public KvConfig {
-        if (maxEntries < 1) {
-            throw new IllegalArgumentException("maxEntries must be at least 1: " + maxEntries);
+        if (shardEntries < 16) {
+            throw new IllegalArgumentException("shardEntries must be at least 16: " + shardEntries);
         }
         if (averageKeySize < 1 || averageValueSize < 1) {
             throw new IllegalArgumentException("average sizes must be positive");

@@ -16,19 +16,19 @@ import org.slf4j.LoggerFactory;
  * Applies log records to the key space and runs reads against it. Apply is deterministic: the same records in the
  * same order give the same store and the same replies on every node and every replay.
  *
- * <p>Threads: the apply thread only (it owns the {@link KvStore}).
+ * <p>Threads: the apply thread only (it owns the {@link Keyspace}).
  */
 public final class KvStateMachine {
 
     private static final Logger log = LoggerFactory.getLogger(KvStateMachine.class);
 
     private final CommandTable table;
-    private final KvStore store;
+    private final Keyspace store;
     private final ServerState server;
     private final Context ctx = new Context();
     private long appliedIndex;
 
-    public KvStateMachine(CommandTable table, KvStore store, ServerState server) {
+    public KvStateMachine(CommandTable table, Keyspace store, ServerState server) {
         this.table = table;
         this.store = store;
         this.server = server;
@@ -166,7 +166,7 @@ public final class KvStateMachine {
         ClientSession client;
 
         @Override
-        public KvStore store() {
+        public Keyspace store() {
             return store;
         }
 

@@ -18,7 +18,7 @@ import io.raftkv.server.command.CommandFlag;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.Exec;
-import io.raftkv.server.kv.KvStore;
+import io.raftkv.server.kv.Keyspace;
 import io.raftkv.server.node.KvNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -307,7 +307,7 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
     // CommandContext for LOCAL commands.
 
     @Override
-    public KvStore store() {
+    public Keyspace store() {
         throw new IllegalStateException("LOCAL commands do not touch the store");
     }
 

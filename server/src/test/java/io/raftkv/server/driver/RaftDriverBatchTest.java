@@ -10,7 +10,8 @@ import io.raftkv.server.config.ConfigParams;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.KvConfig;
 import io.raftkv.server.kv.KvStateMachine;
-import io.raftkv.server.kv.KvStore;
+import io.raftkv.server.kv.ChronicleKeyspace;
+import io.raftkv.server.kv.Keyspace;
 import io.raftkv.server.kv.StoredValue;
 import io.raftkv.server.peer.InMemoryNetwork;
 import io.raftkv.server.resp.Reply;
@@ -59,7 +60,7 @@ class RaftDriverBatchTest {
 
     private InMemoryNetwork network;
     private final Wal[] wals = new Wal[3];
-    private final KvStore[] stores = new KvStore[3];
+    private final Keyspace[] stores = new Keyspace[3];
     private final ServerState[] states = new ServerState[3];
     private final RaftDriver[] drivers = new RaftDriver[3];
     /** Per node: while set, every WAL sync fails as a failed fdatasync would. */
@@ -99,7 +100,7 @@ class RaftDriverBatchTest {
         c = ConfigParams.apply(c, "cluster-members", MEMBERS);
         c = ConfigParams.apply(c, "dir", dir.resolve("node-" + (i + 1)).toString());
         states[i] = new ServerState(c.validated(), CommandTable.standard());
-        stores[i] = new KvStore(new KvConfig(10_000, 16, 32));
+        stores[i] = new ChronicleKeyspace(new KvConfig(10_000, 16, 32));
         KvStateMachine machine = new KvStateMachine(states[i].table(), stores[i], states[i]);
         int node = i;
         WalConfig wc = new WalConfig(walDir(i), SyncPolicy.ALWAYS)

@@ -383,7 +383,7 @@ class RespDecoderTest {
     static ServerConfig config(long protoMaxBulkLen, long clientQueryBufferLimit, String requirepass) {
         ServerConfig d = ServerConfig.DEFAULTS;
         return new ServerConfig(d.port(), d.bind(), d.dir(), requirepass, d.appendfsync(), d.maxmemory(),
-                d.maxEntries(), d.loglevel(), d.logfile(), protoMaxBulkLen, clientQueryBufferLimit, d.maxclients(),
+                d.loglevel(), d.logfile(), protoMaxBulkLen, clientQueryBufferLimit, d.maxclients(),
                 d.databases(), d.clusterNodeId(), d.clusterMembers(), d.clusterElectionTimeoutMs(),
                 d.clusterHeartbeatMs(), d.clusterRedirectWaitMs(), d.clusterLeaseReads(), d.ioThreads());
     }

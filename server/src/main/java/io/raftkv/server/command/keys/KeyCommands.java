@@ -5,7 +5,7 @@ import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.kv.Glob;
-import io.raftkv.server.kv.KvStore;
+import io.raftkv.server.kv.Keyspace;
 import io.raftkv.server.kv.StoredValue;
 import io.raftkv.server.resp.Reply;
 
@@ -161,7 +161,7 @@ public final class KeyCommands {
 
     // RENAME key newkey / RENAMENX key newkey: the value keeps its deadline.
     private static Reply rename(CommandContext ctx, byte[][] argv, boolean nx) {
-        KvStore store = ctx.store();
+        Keyspace store = ctx.store();
         long now = ctx.now();
         StoredValue v = store.lookupWrite(argv[1], now);
         if (v == null) {
@@ -215,7 +215,7 @@ public final class KeyCommands {
         }
         when += base;
 
-        KvStore store = ctx.store();
+        Keyspace store = ctx.store();
         long now = ctx.now();
         StoredValue v = store.lookupWrite(argv[1], now);
         if (v == null) {

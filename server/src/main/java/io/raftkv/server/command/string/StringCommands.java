@@ -5,7 +5,7 @@ import io.raftkv.server.command.Command;
 import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
-import io.raftkv.server.kv.KvStore;
+import io.raftkv.server.kv.Keyspace;
 import io.raftkv.server.kv.StoredValue;
 import io.raftkv.server.resp.Reply;
 
@@ -204,7 +204,7 @@ public final class StringCommands {
         if (!isString(v)) {
             return Reply.WRONGTYPE;
         }
-        KvStore store = ctx.store();
+        Keyspace store = ctx.store();
         if (expireArg != 0) {
             long deadline = deadline(argv[expireArg], flags, ctx.now(), GETEX_BAD_EXPIRE);
             if ((flags & (EXAT | PXAT)) != 0 && deadline <= ctx.now()) {
@@ -242,7 +242,7 @@ public final class StringCommands {
         if (argv.length % 2 == 0) {
             return MSETNX_ARITY;
         }
-        KvStore store = ctx.store();
+        Keyspace store = ctx.store();
         for (int i = 1; i < argv.length; i += 2) {
             if (store.get(argv[i], ctx.now()) != null) {
                 return Reply.ZERO;
@@ -252,7 +252,7 @@ public final class StringCommands {
         return Reply.ONE;
     }
 
-    private static void putAll(KvStore store, byte[][] argv) {
+    private static void putAll(Keyspace store, byte[][] argv) {
         for (int i = 1; i < argv.length; i += 2) {
             store.put(argv[i], StoredValue.string(argv[i + 1], 0));
         }

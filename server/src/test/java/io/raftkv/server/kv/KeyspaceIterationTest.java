@@ -20,10 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** SCAN, KEYS iteration, RANDOMKEY and expiry sampling on the real off-heap store. */
-class KvStoreIterationTest {
+class KeyspaceIterationTest {
 
     private static final long NOW = 1_700_000_000_000L;
-    private final KvStore store = new KvStore(new KvConfig(10_000, 16, 32));
+    /** Small shards, so that iteration crosses many and the churn tests split and merge them as they go. */
+    private ChronicleKeyspace store = new ChronicleKeyspace(new KvConfig(64, 16, 32));
 
     @AfterEach
     void close() {
@@ -56,9 +57,18 @@ class KvStoreIterationTest {
     }
 
     @Test
-    void theMapHasSeveralSegments() {
-        // The cursor tests below mean something only if iteration crosses segments.
-        assertTrue(store.map().segments() > 1, "segments: " + store.map().segments());
+    void theKeySpaceSplitsIntoShardsAsItGrowsAndMergesThemAsItShrinks() {
+        // The cursor tests below mean something only if iteration crosses shards.
+        for (int i = 0; i < 2_000; i++) {
+            put("key:" + i, 0);
+        }
+        assertTrue(store.shardCount() > 16, "shards: " + store.shardCount());
+        for (int i = 0; i < 2_000; i++) {
+            store.delete(b("key:" + i), NOW);
+        }
+        assertEquals(0, store.size());
+        assertTrue(store.shardCount() < 4, "shards after deleting every key: " + store.shardCount());
+        assertTrue(store.merges() > 0);
     }
 
     @Test
@@ -109,9 +119,9 @@ class KvStoreIterationTest {
     }
 
     @Test
-    void aCursorPastTheLastSegmentEndsTheScan() {
+    void aCursorPastTheHashSpaceEndsTheScan() {
         put("a", 0);
-        long beyond = (long) store.map().segments() << KvStore.SCAN_HASH_BITS;
+        long beyond = ChronicleKeyspace.SPACE;
         assertEquals(0, store.scan(beyond, 10, NOW, (k, t) -> {
             throw new AssertionError("visited " + s(k));
         }));
@@ -169,7 +179,10 @@ class KvStoreIterationTest {
     /** With 2-bit hashes almost every step meets a tie; a step must take the whole tie, never split it. */
     @Test
     void scanNeverCutsBetweenEqualHashes() {
-        store.useCoarseScanHashForTests(2);
+        store.close();
+        // One shard: with 2-bit hashes splitting cannot separate the keys.
+        store = new ChronicleKeyspace(new KvConfig(10_000, 16, 32));
+        store.useCoarseHashForTests(2);
         for (int i = 0; i < 400; i++) {
             put("t" + i, 0);
         }
@@ -281,7 +294,7 @@ class KvStoreIterationTest {
         put("e", NOW - 1);
         put("l", 0);
         Set<String> found = new HashSet<>();
-        for (int call = 0; call < store.map().segments() + 1; call++) {
+        for (int call = 0; call < store.shardCount() + 1; call++) {
             store.sampleExpired(NOW, 5).forEach(k -> found.add(s(k)));
         }
         assertEquals(Set.of("e"), found);

@@ -1,0 +1,117 @@
+package io.raftkv.server.kv;
+
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * The key space: binary keys to {@link StoredValue}s. It is a cache of the log (and, later, of the latest snapshot),
+ * never the source of truth: on start it is rebuilt by replaying the WAL.
+ *
+ * <p>Threads: one thread, the apply thread, calls every method; nothing here is safe to call concurrently. Keys and
+ * values passed in are not retained (the store copies them); arrays handed out are fresh copies the caller owns.
+ *
+ * <p>Expiry: {@code get(key, now)} hides a key whose deadline is at or before {@code now}. Only writes that went
+ * through the log remove keys, so replays and every node agree.
+ *
+ * <p>Atomic commands: between {@link #beginCommand()} and {@link #endCommand()} every change is journaled, so that a
+ * command that fails part way ({@link StoreFullException}, {@link EntryTooLargeException}) is undone whole by
+ * {@link #rollbackCommand()}, as a Redis command is atomic.
+ */
+public interface Keyspace extends AutoCloseable {
+
+    /** The live value of {@code key} at time {@code now}, or null if there is none or it has expired. */
+    StoredValue get(byte[] key, long now);
+
+    /** The stored value even if its deadline has passed (for expiry sweeps), or null. */
+    StoredValue getIncludingExpired(byte[] key);
+
+    /**
+     * The value of {@code key} for a command about to write it: null if missing or expired; an expired key is
+     * removed on the way, as Redis's lookupKeyWrite does (lazy expiry, part of the logged command, so deterministic).
+     */
+    default StoredValue lookupWrite(byte[] key, long now) {
+        StoredValue v = getIncludingExpired(key);
+        if (v != null && v.expiredAt(now)) {
+            delete(key, now);
+            return null;
+        }
+        return v;
+    }
+
+    /**
+     * Stores {@code value} under {@code key}, replacing what was there.
+     *
+     * @throws StoreFullException if no memory could be had for it; the store is unchanged then. ({@code maxmemory}
+     *     is not checked here: like Redis, the node that accepts a command checks it before proposing, so that apply
+     *     never depends on a setting one node may have changed with CONFIG SET.)
+     * @throws EntryTooLargeException if the key is too large for the store whatever its free memory
+     */
+    void put(byte[] key, StoredValue value);
+
+    /**
+     * Removes {@code key} whatever its deadline. Returns true if it was live at {@code now} (an expired key is
+     * removed too, but counts as not there, as in Redis).
+     */
+    boolean delete(byte[] key, long now);
+
+    /**
+     * The modification stamp of {@code key}: a number that changes whenever the key is written (never to a value it
+     * had before on this node), 0 if the key is not stored. WATCH compares stamps.
+     */
+    long stamp(byte[] key);
+
+    /** Every key, live or expired (Redis's DBSIZE counts keys not yet reclaimed too). */
+    long size();
+
+    /** How many stored keys carry a deadline (INFO keyspace's {@code expires}). */
+    long keysWithExpiry();
+
+    /** Key plus value bytes held, the figure {@code maxmemory} is compared with. */
+    long dataBytes();
+
+    /** Off-heap bytes the store has taken. */
+    long offHeapBytes();
+
+    /** Starts journaling changes for {@link #rollbackCommand()}. */
+    void beginCommand();
+
+    /** Ends the current command, keeping its changes. */
+    void endCommand();
+
+    /** Puts back every key the current command changed, newest change first, then ends the command. */
+    void rollbackCommand();
+
+    /** Removes every key (FLUSHALL). Not journaled: it cannot fail part way. */
+    void clear();
+
+    /**
+     * One step of a SCAN: visits about {@code count} keys from {@code cursor} on and returns the cursor to continue
+     * from, 0 when the iteration is complete (cursor 0 also starts one). Keys whose deadline is at or before
+     * {@code now} are stepped over but not visited. Redis's guarantee holds: a key present from the first call to the
+     * last is visited at least once, whatever is added or removed in between. Changes nothing; the visitor may
+     * write the store.
+     */
+    long scan(long cursor, int count, long now, KeyVisitor visitor);
+
+    /** Visits every key live at {@code now} (KEYS). Changes nothing; the visitor may write the store. */
+    void forEachKey(long now, KeyVisitor visitor);
+
+    /** A key live at {@code now}, chosen at random, or null if no key is live. Changes nothing. */
+    byte[] randomKey(long now, RandomGenerator random);
+
+    /**
+     * Up to {@code max} keys whose deadline is at or before {@code now}, for the leader's active-expiry cycle (which
+     * proposes their deletion; this changes nothing). Repeated calls cover the whole key space even if earlier
+     * findings were never deleted.
+     */
+    List<byte[]> sampleExpired(long now, int max);
+
+    @Override
+    void close();
+
+    /** Receives keys from iteration: a fresh copy of the key, and its value's type tag. */
+    @FunctionalInterface
+    interface KeyVisitor {
+        void visit(byte[] key, byte type);
+    }
+}
