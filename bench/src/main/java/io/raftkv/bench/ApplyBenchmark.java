@@ -6,7 +6,7 @@ import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.KvConfig;
 import io.raftkv.server.kv.KvStateMachine;
 import io.raftkv.server.kv.KvStore;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;

@@ -13,7 +13,7 @@ import io.raftkv.server.kv.KvStateMachine;
 import io.raftkv.server.kv.KvStore;
 import io.raftkv.server.node.ReplySink;
 import io.raftkv.server.peer.InMemoryNetwork;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 import io.raftkv.wal.SyncPolicy;
 import io.raftkv.wal.Wal;
 import io.raftkv.wal.WalConfig;

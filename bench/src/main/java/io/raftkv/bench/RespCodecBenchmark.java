@@ -8,7 +8,7 @@ import io.raftkv.server.ServerState;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.config.ServerConfig;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 import io.raftkv.server.resp.RespDecoder;
 import io.raftkv.server.resp.RespEncoder;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -15,7 +15,7 @@ import io.raftkv.server.kv.KvStateMachine;
 import io.raftkv.server.kv.KvStore;
 import io.raftkv.server.node.DirectNode;
 import io.raftkv.server.resp.ClientChannelInitializer;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 import io.raftkv.server.resp.RespEncoder;
 
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package io.raftkv.server.cluster;
 
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 
 /**
  * The replies that send a cluster client elsewhere, worded as Redis Cluster words them (checked against

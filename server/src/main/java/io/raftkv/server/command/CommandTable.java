@@ -5,7 +5,7 @@ import io.raftkv.server.command.connection.ConnectionCommands;
 import io.raftkv.server.command.keys.KeyCommands;
 import io.raftkv.server.command.server.ServerCommands;
 import io.raftkv.server.command.string.StringCommands;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;

@@ -27,7 +27,7 @@ import io.raftkv.server.node.LogNode;
 import io.raftkv.server.node.ReplySink;
 import io.raftkv.server.peer.PeerStatus;
 import io.raftkv.server.peer.PeerTransport;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 import io.raftkv.wal.SyncPolicy;
 import io.raftkv.wal.Wal;
 import io.raftkv.wal.WalException;

@@ -1,6 +1,6 @@
 package io.raftkv.server.kv;
 
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 
 /**
  * One key with its value is larger than an entry of the off-heap map can be (Chronicle Map keeps an entry within one

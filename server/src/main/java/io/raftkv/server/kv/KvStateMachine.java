@@ -7,7 +7,7 @@ import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.Exec;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 import org.slf4j.Logger;
 import java.util.List;
 import org.slf4j.LoggerFactory;

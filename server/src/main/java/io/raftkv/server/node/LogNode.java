@@ -7,7 +7,7 @@ import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.kv.KvStateMachine;
 import io.raftkv.server.kv.LogRecord;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 import io.raftkv.wal.Wal;
 import io.raftkv.wal.WalException;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;

@@ -20,6 +20,7 @@ import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.Exec;
 import io.raftkv.server.kv.KvStore;
 import io.raftkv.server.node.KvNode;
+import io.raftkv.server.reply.Reply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

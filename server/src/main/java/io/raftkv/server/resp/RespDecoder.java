@@ -6,6 +6,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.raftkv.server.ServerState;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.config.ServerConfig;
+import io.raftkv.server.reply.Reply;
 
 import java.util.ArrayList;
 import java.util.Arrays;

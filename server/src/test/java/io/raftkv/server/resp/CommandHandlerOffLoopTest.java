@@ -19,6 +19,7 @@ import io.raftkv.server.ServerState;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.config.ServerConfig;
+import io.raftkv.server.reply.Reply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

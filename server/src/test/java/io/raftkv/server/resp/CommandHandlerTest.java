@@ -13,6 +13,7 @@ import io.raftkv.server.config.ConfigParams;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.node.KvNode;
 import io.raftkv.server.node.ReplySink;
+import io.raftkv.server.reply.Reply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -11,7 +11,7 @@ import io.raftkv.server.command.connection.ConnectionCommands;
 import io.raftkv.server.config.ConfigParams;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.Glob;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.raftkv.server.resp;
+package io.raftkv.server.reply;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
