@@ -87,14 +87,14 @@ public class RespCodecBenchmark {
     @Benchmark
     public ByteBuf encodeOk() {
         out.clear();
-        RespEncoder.write(Reply.OK, out);
+        RespEncoder.write(Reply.OK, out, 2);
         return out;
     }
 
     @Benchmark
     public ByteBuf encodeBulk64() {
         out.clear();
-        RespEncoder.write(bulk, out);
+        RespEncoder.write(bulk, out, 2);
         return out;
     }
 }

@@ -120,7 +120,7 @@ public final class CommandHarness implements AutoCloseable {
     public static String resp(Reply reply) {
         ByteBuf buf = Unpooled.buffer();
         try {
-            RespEncoder.write(reply, buf);
+            RespEncoder.write(reply, buf, 2);
             return buf.toString(StandardCharsets.UTF_8);
         } finally {
             buf.release();

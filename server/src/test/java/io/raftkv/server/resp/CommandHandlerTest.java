@@ -58,10 +58,11 @@ class CommandHandlerTest {
     private final ManualNode node = new ManualNode();
     private EmbeddedChannel ch;
     private ServerState server;
+    private ClientSession session;
 
     private EmbeddedChannel channel(ServerConfig config, boolean authenticated) {
         server = new ServerState(config, CommandTable.standard());
-        ClientSession session = new ClientSession("127.0.0.1:1", "127.0.0.1:2", 0, authenticated);
+        session = new ClientSession("127.0.0.1:1", "127.0.0.1:2", 0, authenticated);
         ch = new EmbeddedChannel(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel c) {
@@ -121,6 +122,17 @@ class CommandHandlerTest {
         assertEquals(List.of("write a", "read a", "read b", "write c"), node.calls);
         node.pending.get(3).reply(Reply.OK);
         assertEquals("+OK\r\n$1\r\n1\r\n$1\r\nB\r\n+OK\r\n", out());
+    }
+
+    @Test
+    void aReplyIsWrittenInTheRespVersionInForceWhenItsCommandArrived() {
+        channel(ServerConfig.DEFAULTS, true);
+        in("GET a\r\n");
+        session.protocol(3); // what HELLO 3 will do, once RESP3 is served
+        in("GET b\r\nPING\r\n");
+        node.pending.get(1).reply(Reply.NIL);
+        node.pending.get(0).reply(Reply.NIL);
+        assertEquals("$-1\r\n_\r\n+PONG\r\n", out());
     }
 
     @Test
