@@ -1,7 +1,7 @@
 package io.raftkv.bench;
 
-import io.raftkv.server.ServerState;
 import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.KvConfig;
 import io.raftkv.server.kv.KvStateMachine;

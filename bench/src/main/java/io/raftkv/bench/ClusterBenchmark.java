@@ -1,10 +1,10 @@
 package io.raftkv.bench;
 
-import io.raftkv.server.ServerState;
 import io.raftkv.server.cluster.ClusterMember;
 import io.raftkv.server.cluster.ClusterMembers;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ConfigParams;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.driver.RaftDriver;

@@ -20,6 +20,7 @@ import io.netty.util.ResourceLeakDetector;
 import io.raftkv.server.cluster.ClusterMember;
 import io.raftkv.server.cluster.ClusterMembers;
 import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ConfigFile;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.KvConfig;

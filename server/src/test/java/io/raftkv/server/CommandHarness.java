@@ -9,13 +9,14 @@ import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.KvConfig;
 import io.raftkv.server.kv.KvStateMachine;
 import io.raftkv.server.kv.KvStore;
 import io.raftkv.server.node.DirectNode;
-import io.raftkv.server.resp.ClientChannelInitializer;
 import io.raftkv.server.reply.Reply;
+import io.raftkv.server.resp.ClientChannelInitializer;
 import io.raftkv.server.resp.RespEncoder;
 
 import java.nio.charset.StandardCharsets;

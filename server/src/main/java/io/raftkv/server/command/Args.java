@@ -2,6 +2,7 @@ package io.raftkv.server.command;
 
 import io.raftkv.server.reply.Reply;
 
+
 /**
  * Argument parsing with Redis's rules. A bad argument throws a preallocated {@link ArgumentError} carrying the
  * exact error reply; the dispatcher (and the state machine) turn it into that reply, so handlers read top to bottom

@@ -12,12 +12,12 @@ import io.raftkv.raft.RaftNode;
 import io.raftkv.raft.ReadState;
 import io.raftkv.raft.Ready;
 import io.raftkv.raft.Role;
-import io.raftkv.server.ServerState;
 import io.raftkv.server.cluster.ClusterMember;
 import io.raftkv.server.cluster.ClusterView;
 import io.raftkv.server.cluster.Redirect;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandSpec;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.kv.KvStateMachine;
 import io.raftkv.server.kv.LogRecord;
 import io.raftkv.server.node.ApplyLoop;
@@ -488,7 +488,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     }
 
     private void answerRedirect(Request request, long leader) {
-        request.sink().reply(Redirect.toLeader(request.spec(), request.argv(), member(leader)));
+        // A request without a spec (an expiry proposal) is routed as a keyless one.
+        byte[] routingKey = request.spec() == null ? null : request.spec().routingKey(request.argv());
+        request.sink().reply(Redirect.toLeader(routingKey, member(leader)));
     }
 
     private void startRead(ReadRequest r, long now) {

@@ -2,6 +2,7 @@ package io.raftkv.server.kv;
 
 import io.raftkv.server.reply.Reply;
 
+
 /**
  * One key with its value is larger than an entry of the off-heap map can be (Chronicle Map keeps an entry within one
  * segment; with the default sizing that is a few hundred KiB). Nothing was changed. Redis takes values up to

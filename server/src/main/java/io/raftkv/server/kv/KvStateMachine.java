@@ -1,12 +1,12 @@
 package io.raftkv.server.kv;
 
-import io.raftkv.server.ServerState;
 import io.raftkv.server.command.Args;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.Exec;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.reply.Reply;
 import org.slf4j.Logger;
 import java.util.List;

@@ -4,8 +4,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.raftkv.server.ServerState;
 import io.raftkv.server.command.ClientSession;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.node.KvNode;
 
 /**

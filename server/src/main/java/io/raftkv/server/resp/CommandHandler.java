@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.PlatformDependent;
-import io.raftkv.server.ServerState;
 import io.raftkv.server.cluster.ClusterMember;
 import io.raftkv.server.cluster.ClusterView;
 import io.raftkv.server.cluster.Redirect;
@@ -18,6 +17,7 @@ import io.raftkv.server.command.CommandFlag;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.Exec;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.kv.KvStore;
 import io.raftkv.server.node.KvNode;
 import io.raftkv.server.reply.Reply;
@@ -218,7 +218,7 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
             return null; // served here through ReadIndex
         }
         ClusterMember l = cluster.leader();
-        return l == null ? null : Redirect.toLeader(spec, argv, l);
+        return l == null ? null : Redirect.toLeader(spec.routingKey(argv), l);
     }
 
     private void dispatch(CommandSpec spec, byte[][] argv, Slot slot) {

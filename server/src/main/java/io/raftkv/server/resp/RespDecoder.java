@@ -3,8 +3,8 @@ package io.raftkv.server.resp;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.raftkv.server.ServerState;
 import io.raftkv.server.command.ClientSession;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.reply.Reply;
 

@@ -2,10 +2,10 @@ package io.raftkv.server.driver;
 
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.HardState;
-import io.raftkv.server.ServerState;
 import io.raftkv.server.cluster.ClusterMember;
 import io.raftkv.server.cluster.ClusterMembers;
 import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ConfigParams;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.KvConfig;

@@ -1,12 +1,12 @@
 package io.raftkv.server.command.connection;
 
-import io.raftkv.server.ServerState;
 import io.raftkv.server.cluster.ClusterView;
 import io.raftkv.server.command.Args;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.reply.Reply;
 
 import java.util.ArrayList;

@@ -1,12 +1,12 @@
 package io.raftkv.server.command.server;
 
-import io.raftkv.server.ServerState;
 import io.raftkv.server.command.Args;
 import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandFlag;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.Exec;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.command.connection.ConnectionCommands;
 import io.raftkv.server.config.ConfigParams;
 import io.raftkv.server.config.ServerConfig;
