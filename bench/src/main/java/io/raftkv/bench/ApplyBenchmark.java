@@ -1,6 +1,6 @@
 package io.raftkv.bench;
 
-import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.StandardCommands;
 import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.KvConfig;
@@ -39,7 +39,7 @@ public class ApplyBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        ServerState server = new ServerState(ServerConfig.DEFAULTS, CommandTable.standard());
+        ServerState server = new ServerState(ServerConfig.DEFAULTS, StandardCommands.table());
         store = new KvStore(new KvConfig(1_000_000, 24, 64));
         machine = new KvStateMachine(server.table(), store, server);
         records = BenchData.setRecords(1 << 16, KEYS, 64, System.currentTimeMillis());

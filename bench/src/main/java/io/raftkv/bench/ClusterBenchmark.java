@@ -1,9 +1,9 @@
 package io.raftkv.bench;
 
+import io.raftkv.server.StandardCommands;
 import io.raftkv.server.cluster.ClusterMember;
 import io.raftkv.server.cluster.ClusterMembers;
 import io.raftkv.server.command.CommandSpec;
-import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ConfigParams;
 import io.raftkv.server.config.ServerConfig;
@@ -87,7 +87,7 @@ public class ClusterBenchmark {
             c = ConfigParams.apply(c, "cluster-node-id", Integer.toString(i + 1));
             c = ConfigParams.apply(c, "cluster-members", membersText);
             c = ConfigParams.apply(c, "dir", dir.resolve("node-" + (i + 1)).toString());
-            ServerState state = new ServerState(c.validated(), CommandTable.standard());
+            ServerState state = new ServerState(c.validated(), StandardCommands.table());
             stores[i] = new KvStore(new KvConfig(c.maxEntries(), 24, 64));
             KvStateMachine machine = new KvStateMachine(state.table(), stores[i], state);
             WalConfig wc = new WalConfig(dir.resolve("node-" + (i + 1)).resolve("wal"), SyncPolicy.ALWAYS)

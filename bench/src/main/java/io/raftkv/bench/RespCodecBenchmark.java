@@ -4,8 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.raftkv.server.StandardCommands;
 import io.raftkv.server.command.ClientSession;
-import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.reply.Reply;
@@ -46,7 +46,7 @@ public class RespCodecBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        ServerState server = new ServerState(ServerConfig.DEFAULTS, CommandTable.standard());
+        ServerState server = new ServerState(ServerConfig.DEFAULTS, StandardCommands.table());
         ClientSession session = new ClientSession("127.0.0.1:50000", "127.0.0.1:6379", System.currentTimeMillis(), true);
         channel = new EmbeddedChannel(new RespDecoder(server, session));
         StringBuilder sb = new StringBuilder();

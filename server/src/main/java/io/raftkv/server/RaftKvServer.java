@@ -19,7 +19,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.ResourceLeakDetector;
 import io.raftkv.server.cluster.ClusterMember;
 import io.raftkv.server.cluster.ClusterMembers;
-import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ConfigFile;
 import io.raftkv.server.config.ServerConfig;
@@ -70,7 +69,7 @@ public final class RaftKvServer implements AutoCloseable {
     private final Channel serverChannel;
 
     public RaftKvServer(ServerConfig config) throws InterruptedException {
-        state = new ServerState(config, CommandTable.standard());
+        state = new ServerState(config, StandardCommands.table());
         store = new KvStore(new KvConfig(config.maxEntries(), 24, 64));
         KvStateMachine machine = new KvStateMachine(state.table(), store, state);
         WalConfig walConfig = new WalConfig(Path.of(config.dir()).resolve("wal"), SyncPolicy.parse(config.appendfsync()))

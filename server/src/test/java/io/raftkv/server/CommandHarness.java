@@ -41,7 +41,7 @@ public final class CommandHarness implements AutoCloseable {
     }
 
     public CommandHarness(ServerConfig config, KvConfig kv) {
-        server = new ServerState(config, CommandTable.standard());
+        server = new ServerState(config, StandardCommands.table());
         store = new KvStore(kv);
         machine = new KvStateMachine(server.table(), store, server);
         client = new ClientSession("127.0.0.1:50000", "127.0.0.1:6379", now, true);

@@ -2,9 +2,9 @@ package io.raftkv.server.driver;
 
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.HardState;
+import io.raftkv.server.StandardCommands;
 import io.raftkv.server.cluster.ClusterMember;
 import io.raftkv.server.cluster.ClusterMembers;
-import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ConfigParams;
 import io.raftkv.server.config.ServerConfig;
@@ -98,7 +98,7 @@ class RaftDriverBatchTest {
         c = ConfigParams.apply(c, "cluster-node-id", Integer.toString(i + 1));
         c = ConfigParams.apply(c, "cluster-members", MEMBERS);
         c = ConfigParams.apply(c, "dir", dir.resolve("node-" + (i + 1)).toString());
-        states[i] = new ServerState(c.validated(), CommandTable.standard());
+        states[i] = new ServerState(c.validated(), StandardCommands.table());
         stores[i] = new KvStore(new KvConfig(10_000, 16, 32));
         KvStateMachine machine = new KvStateMachine(states[i].table(), stores[i], states[i]);
         int node = i;

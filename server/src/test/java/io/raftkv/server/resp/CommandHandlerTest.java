@@ -5,9 +5,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.raftkv.server.StandardCommands;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandSpec;
-import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ConfigParams;
 import io.raftkv.server.config.ServerConfig;
@@ -61,7 +61,7 @@ class CommandHandlerTest {
     private ClientSession session;
 
     private EmbeddedChannel channel(ServerConfig config, boolean authenticated) {
-        server = new ServerState(config, CommandTable.standard());
+        server = new ServerState(config, StandardCommands.table());
         session = new ClientSession("127.0.0.1:1", "127.0.0.1:2", 0, authenticated);
         ch = new EmbeddedChannel(new ChannelInitializer<>() {
             @Override

@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.raftkv.server.StandardCommands;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.ServerState;
@@ -33,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RespDecoderTest {
 
-    private static final CommandTable TABLE = CommandTable.standard();
+    private static final CommandTable TABLE = StandardCommands.table();
     private static final String PING = "*1\r\n$4\r\nPING\r\n";
 
     private final List<EmbeddedChannel> channels = new ArrayList<>();
