@@ -3,7 +3,6 @@ package io.raftkv.server.node;
 import io.raftkv.raft.Entry;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandSpec;
-import io.raftkv.server.kv.KvStateMachine;
 import io.raftkv.server.reply.Reply;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 

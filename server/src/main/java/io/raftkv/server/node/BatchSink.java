@@ -1,6 +1,5 @@
 package io.raftkv.server.node;
 
-import io.raftkv.server.kv.KvStateMachine;
 import io.raftkv.server.reply.Reply;
 
 /**

@@ -5,7 +5,6 @@ import io.raftkv.raft.HardState;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.ServerState;
-import io.raftkv.server.kv.KvStateMachine;
 import io.raftkv.server.kv.LogRecord;
 import io.raftkv.server.reply.Reply;
 import io.raftkv.wal.Wal;
