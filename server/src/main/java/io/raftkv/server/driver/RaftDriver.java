@@ -54,10 +54,10 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * The one place where the layers meet (STYLE point 3): a single driver thread owns the {@link RaftNode}, the WAL,
- * the sending side of the peer transport and the state machine, and runs the Ready loop — persist, send, apply
- * committed entries through the {@link ApplyLoop}, release confirmed reads, advance — between ticks, inbound peer
- * frames and client requests.
+ * The one place where the layers meet (the consensus core, the WAL and the transport know nothing of each other):
+ * a single driver thread owns the {@link RaftNode}, the WAL, the sending side of the peer transport and the state
+ * machine, and runs the Ready loop — persist, send, apply committed entries through the {@link ApplyLoop}, release
+ * confirmed reads, advance — between ticks, inbound peer frames and client requests.
  *
  * <p>Writes: a WRITE command becomes a proposal on the leader; its reply sink waits, keyed by log index, until that
  * entry is committed and applied. If the entry committed at that index has another term (the proposal was lost in a
