@@ -51,54 +51,46 @@ class RespEncoderTest {
 
     private static final Reply MAP = Reply.map(List.of(Reply.bulk("f"), Reply.bulk("v"), Reply.bulk("n"), Reply.ONE));
 
-    @Test
-    void resp2IsWhatItWasForTheRepliesThatExistedBefore() {
-        assertEquals("+OK\r\n", resp2(Reply.OK));
-        assertEquals("-ERR syntax error\r\n", resp2(Reply.SYNTAX_ERROR));
-        assertEquals(":7\r\n", resp2(Reply.integer(7)));
-        assertEquals(":-12345\r\n", resp2(Reply.integer(-12345)));
-        assertEquals("$3\r\nabc\r\n", resp2(Reply.bulk("abc")));
-        assertEquals("$0\r\n\r\n", resp2(Reply.EMPTY_BULK));
-        assertEquals("*2\r\n$1\r\na\r\n:1\r\n", resp2(Reply.array(Reply.bulk("a"), Reply.ONE)));
-        assertEquals("*0\r\n", resp2(Reply.EMPTY_ARRAY));
-        assertEquals("$-1\r\n", resp2(Reply.NIL));
-        assertEquals("*-1\r\n", resp2(Reply.NIL_ARRAY));
+    /** One variant (or shared constant) and its bytes in RESP2 and in RESP3: the table in Reply's comment. */
+    private record Case(String what, Reply reply, String resp2, String resp3) {
     }
 
-    @Test
-    void resp2WritesTheRedisFallbackForTheResp3Types() {
-        assertEquals("*4\r\n$1\r\nf\r\n$1\r\nv\r\n$1\r\nn\r\n:1\r\n", resp2(MAP), "a map is a flat array");
-        assertEquals("*0\r\n", resp2(Reply.EMPTY_MAP));
-        assertEquals("*1\r\n$1\r\nx\r\n", resp2(Reply.set(List.of(Reply.bulk("x")))));
-        assertEquals("$3\r\n1.5\r\n", resp2(new Reply.Double(1.5)));
-        assertEquals("$19\r\n0.10000000000000001\r\n", resp2(new Reply.Double(0.1)));
-        assertEquals("$3\r\ninf\r\n", resp2(new Reply.Double(Double.POSITIVE_INFINITY)));
-        assertEquals(":1\r\n", resp2(Reply.TRUE));
-        assertEquals(":0\r\n", resp2(Reply.FALSE));
-        assertEquals("$-1\r\n", resp2(Reply.NULL));
-        assertEquals("*2\r\n$7\r\nmessage\r\n$2\r\nhi\r\n", resp2(Reply.push(Reply.bulk("message"), Reply.bulk("hi"))));
-    }
+    private static final Reply PUSH = Reply.push(Reply.bulk("message"), Reply.bulk("hi"));
+
+    /** The first rows existed before RESP3: their RESP2 bytes are the ones every redis-server comparison checks. */
+    private static final List<Case> CASES = List.of(
+            new Case("simple", Reply.OK, "+OK\r\n", "+OK\r\n"),
+            new Case("error", Reply.SYNTAX_ERROR, "-ERR syntax error\r\n", "-ERR syntax error\r\n"),
+            new Case("small integer", Reply.integer(7), ":7\r\n", ":7\r\n"),
+            new Case("integer", Reply.integer(-12345), ":-12345\r\n", ":-12345\r\n"),
+            new Case("bulk", Reply.bulk("abc"), "$3\r\nabc\r\n", "$3\r\nabc\r\n"),
+            new Case("empty bulk", Reply.EMPTY_BULK, "$0\r\n\r\n", "$0\r\n\r\n"),
+            new Case("array", Reply.array(Reply.bulk("a"), Reply.ONE), "*2\r\n$1\r\na\r\n:1\r\n",
+                    "*2\r\n$1\r\na\r\n:1\r\n"),
+            new Case("empty array", Reply.EMPTY_ARRAY, "*0\r\n", "*0\r\n"),
+            new Case("null bulk (GET of a missing key)", Reply.NIL, "$-1\r\n", "_\r\n"),
+            new Case("null array (LPOP with a count, missing key)", Reply.NIL_ARRAY, "*-1\r\n", "_\r\n"),
+            new Case("map (a flat array in RESP2)", MAP, "*4\r\n$1\r\nf\r\n$1\r\nv\r\n$1\r\nn\r\n:1\r\n",
+                    "%2\r\n$1\r\nf\r\n$1\r\nv\r\n$1\r\nn\r\n:1\r\n"),
+            new Case("empty map", Reply.EMPTY_MAP, "*0\r\n", "%0\r\n"),
+            new Case("set", Reply.set(List.of(Reply.bulk("x"))), "*1\r\n$1\r\nx\r\n", "~1\r\n$1\r\nx\r\n"),
+            new Case("empty set", Reply.EMPTY_SET, "*0\r\n", "~0\r\n"),
+            new Case("double", new Reply.Double(1.5), "$3\r\n1.5\r\n", ",1.5\r\n"),
+            new Case("double, 17 digits", new Reply.Double(0.1), "$19\r\n0.10000000000000001\r\n",
+                    ",0.10000000000000001\r\n"),
+            new Case("infinity", new Reply.Double(Double.POSITIVE_INFINITY), "$3\r\ninf\r\n", ",inf\r\n"),
+            new Case("negative infinity", new Reply.Double(Double.NEGATIVE_INFINITY), "$4\r\n-inf\r\n", ",-inf\r\n"),
+            new Case("true", Reply.TRUE, ":1\r\n", "#t\r\n"),
+            new Case("false", Reply.FALSE, ":0\r\n", "#f\r\n"),
+            new Case("null", Reply.NULL, "$-1\r\n", "_\r\n"),
+            new Case("push", PUSH, "*2\r\n$7\r\nmessage\r\n$2\r\nhi\r\n", ">2\r\n$7\r\nmessage\r\n$2\r\nhi\r\n"));
 
     @Test
-    void resp3WritesEveryVariantInItsOwnType() {
-        assertEquals("+OK\r\n", resp3(Reply.OK));
-        assertEquals("-ERR syntax error\r\n", resp3(Reply.SYNTAX_ERROR));
-        assertEquals(":7\r\n", resp3(Reply.integer(7)));
-        assertEquals("$3\r\nabc\r\n", resp3(Reply.bulk("abc")));
-        assertEquals("*2\r\n$1\r\na\r\n:1\r\n", resp3(Reply.array(Reply.bulk("a"), Reply.ONE)));
-        assertEquals("_\r\n", resp3(Reply.NIL), "GET of a missing key");
-        assertEquals("_\r\n", resp3(Reply.NIL_ARRAY), "LPOP with a count on a missing key");
-        assertEquals("%2\r\n$1\r\nf\r\n$1\r\nv\r\n$1\r\nn\r\n:1\r\n", resp3(MAP));
-        assertEquals("%0\r\n", resp3(Reply.EMPTY_MAP));
-        assertEquals("~1\r\n$1\r\nx\r\n", resp3(Reply.set(List.of(Reply.bulk("x")))));
-        assertEquals("~0\r\n", resp3(Reply.EMPTY_SET));
-        assertEquals(",1.5\r\n", resp3(new Reply.Double(1.5)));
-        assertEquals(",inf\r\n", resp3(new Reply.Double(Double.POSITIVE_INFINITY)));
-        assertEquals(",-inf\r\n", resp3(new Reply.Double(Double.NEGATIVE_INFINITY)));
-        assertEquals("#t\r\n", resp3(Reply.TRUE));
-        assertEquals("#f\r\n", resp3(Reply.FALSE));
-        assertEquals("_\r\n", resp3(Reply.NULL));
-        assertEquals(">2\r\n$7\r\nmessage\r\n$2\r\nhi\r\n", resp3(Reply.push(Reply.bulk("message"), Reply.bulk("hi"))));
+    void everyVariantInBothVersions() {
+        for (Case c : CASES) {
+            assertEquals(c.resp2(), resp2(c.reply()), c.what() + " in RESP2");
+            assertEquals(c.resp3(), resp3(c.reply()), c.what() + " in RESP3");
+        }
     }
 
     @Test
