@@ -1,13 +1,13 @@
 package io.raftkv.bench;
 
-import io.raftkv.server.ServerState;
-import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.StandardCommands;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.KvConfig;
-import io.raftkv.server.kv.KvStateMachine;
 import io.raftkv.server.kv.ChronicleKeyspace;
 import io.raftkv.server.kv.Keyspace;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.node.KvStateMachine;
+import io.raftkv.server.reply.Reply;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -40,7 +40,7 @@ public class ApplyBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        ServerState server = new ServerState(ServerConfig.DEFAULTS, CommandTable.standard());
+        ServerState server = new ServerState(ServerConfig.DEFAULTS, StandardCommands.table());
         store = new ChronicleKeyspace(KvConfig.DEFAULT);
         machine = new KvStateMachine(server.table(), store, server);
         records = BenchData.setRecords(1 << 16, KEYS, 64, System.currentTimeMillis());

@@ -1,20 +1,20 @@
 package io.raftkv.bench;
 
-import io.raftkv.server.ServerState;
+import io.raftkv.server.StandardCommands;
 import io.raftkv.server.cluster.ClusterMember;
 import io.raftkv.server.cluster.ClusterMembers;
 import io.raftkv.server.command.CommandSpec;
-import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ConfigParams;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.driver.RaftDriver;
 import io.raftkv.server.kv.KvConfig;
-import io.raftkv.server.kv.KvStateMachine;
 import io.raftkv.server.kv.ChronicleKeyspace;
 import io.raftkv.server.kv.Keyspace;
+import io.raftkv.server.node.KvStateMachine;
 import io.raftkv.server.node.ReplySink;
 import io.raftkv.server.peer.InMemoryNetwork;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 import io.raftkv.wal.SyncPolicy;
 import io.raftkv.wal.Wal;
 import io.raftkv.wal.WalConfig;
@@ -88,7 +88,7 @@ public class ClusterBenchmark {
             c = ConfigParams.apply(c, "cluster-node-id", Integer.toString(i + 1));
             c = ConfigParams.apply(c, "cluster-members", membersText);
             c = ConfigParams.apply(c, "dir", dir.resolve("node-" + (i + 1)).toString());
-            ServerState state = new ServerState(c.validated(), CommandTable.standard());
+            ServerState state = new ServerState(c.validated(), StandardCommands.table());
             stores[i] = new ChronicleKeyspace(KvConfig.DEFAULT);
             KvStateMachine machine = new KvStateMachine(state.table(), stores[i], state);
             WalConfig wc = new WalConfig(dir.resolve("node-" + (i + 1)).resolve("wal"), SyncPolicy.ALWAYS)

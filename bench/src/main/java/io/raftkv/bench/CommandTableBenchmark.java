@@ -1,5 +1,6 @@
 package io.raftkv.bench;
 
+import io.raftkv.server.StandardCommands;
 import io.raftkv.server.command.CommandTable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class CommandTableBenchmark {
 
-    private final CommandTable table = CommandTable.standard();
+    private final CommandTable table = StandardCommands.table();
     private final byte[][] set = BenchData.setArgv(12345, 64);
     private final byte[][] get = {"GET".getBytes(StandardCharsets.US_ASCII), BenchData.key(12345)};
     private final byte[][] clusterInfo = {"cluster".getBytes(StandardCharsets.US_ASCII), "info".getBytes(StandardCharsets.US_ASCII)};

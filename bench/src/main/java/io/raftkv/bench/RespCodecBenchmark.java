@@ -4,11 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.raftkv.server.ServerState;
+import io.raftkv.server.StandardCommands;
 import io.raftkv.server.command.ClientSession;
-import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ServerConfig;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 import io.raftkv.server.resp.RespDecoder;
 import io.raftkv.server.resp.RespEncoder;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -46,7 +46,7 @@ public class RespCodecBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        ServerState server = new ServerState(ServerConfig.DEFAULTS, CommandTable.standard());
+        ServerState server = new ServerState(ServerConfig.DEFAULTS, StandardCommands.table());
         ClientSession session = new ClientSession("127.0.0.1:50000", "127.0.0.1:6379", System.currentTimeMillis(), true);
         channel = new EmbeddedChannel(new RespDecoder(server, session));
         StringBuilder sb = new StringBuilder();
@@ -87,14 +87,14 @@ public class RespCodecBenchmark {
     @Benchmark
     public ByteBuf encodeOk() {
         out.clear();
-        RespEncoder.write(Reply.OK, out);
+        RespEncoder.write(Reply.OK, out, 2);
         return out;
     }
 
     @Benchmark
     public ByteBuf encodeBulk64() {
         out.clear();
-        RespEncoder.write(bulk, out);
+        RespEncoder.write(bulk, out, 2);
         return out;
     }
 }

@@ -3,7 +3,7 @@ package io.raftkv.raft;
 import java.util.List;
 
 /**
- * The read side of a node's persisted Raft state (STYLE point 4): the {@link RaftNode} reads entries, terms, the
+ * The read side of a node's persisted Raft state: the {@link RaftNode} reads entries, terms, the
  * hard state and the latest snapshot through it and never writes. The driver writes through its own interface
  * (the WAL; {@link MemoryStorage} in tests) when it persists a {@link Ready}.
  *

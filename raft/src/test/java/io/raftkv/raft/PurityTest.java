@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The consensus core is a pure machine (STYLE point 1): no threads, executors, sockets, files, wall clock, global
+ * The consensus core is a pure machine, so that simulation tests can drive it deterministically: no threads, executors, sockets, files, wall clock, global
  * randomness, Netty or Chronicle in the main sources of this module. Checked in the sources and, to catch fully
  * qualified or indirect uses, in the compiled classes' constant pools.
  */

@@ -19,15 +19,15 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.ResourceLeakDetector;
 import io.raftkv.server.cluster.ClusterMember;
 import io.raftkv.server.cluster.ClusterMembers;
-import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ConfigFile;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.KvConfig;
-import io.raftkv.server.kv.KvStateMachine;
 import io.raftkv.server.kv.ChronicleKeyspace;
 import io.raftkv.server.kv.Keyspace;
 import io.raftkv.server.node.KvNode;
 import io.raftkv.server.driver.RaftDriver;
+import io.raftkv.server.node.KvStateMachine;
 import io.raftkv.server.node.LogNode;
 import io.raftkv.server.peer.NettyPeerTransport;
 import io.raftkv.server.peer.PeerAddress;
@@ -70,7 +70,7 @@ public final class RaftKvServer implements AutoCloseable {
     private final Channel serverChannel;
 
     public RaftKvServer(ServerConfig config) throws InterruptedException {
-        state = new ServerState(config, CommandTable.standard());
+        state = new ServerState(config, StandardCommands.table());
         store = new ChronicleKeyspace(KvConfig.DEFAULT);
         KvStateMachine machine = new KvStateMachine(state.table(), store, state);
         WalConfig walConfig = new WalConfig(Path.of(config.dir()).resolve("wal"), SyncPolicy.parse(config.appendfsync()))

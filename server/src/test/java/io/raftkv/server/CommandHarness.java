@@ -9,14 +9,15 @@ import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.KvConfig;
-import io.raftkv.server.kv.KvStateMachine;
 import io.raftkv.server.kv.ChronicleKeyspace;
 import io.raftkv.server.kv.Keyspace;
 import io.raftkv.server.node.DirectNode;
+import io.raftkv.server.node.KvStateMachine;
+import io.raftkv.server.reply.Reply;
 import io.raftkv.server.resp.ClientChannelInitializer;
-import io.raftkv.server.resp.Reply;
 import io.raftkv.server.resp.RespEncoder;
 
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,7 @@ public final class CommandHarness implements AutoCloseable {
     }
 
     public CommandHarness(ServerConfig config, KvConfig kv) {
-        server = new ServerState(config, CommandTable.standard());
+        server = new ServerState(config, StandardCommands.table());
         store = new ChronicleKeyspace(kv);
         machine = new KvStateMachine(server.table(), store, server);
         client = new ClientSession("127.0.0.1:50000", "127.0.0.1:6379", now, true);
@@ -121,7 +122,7 @@ public final class CommandHarness implements AutoCloseable {
     public static String resp(Reply reply) {
         ByteBuf buf = Unpooled.buffer();
         try {
-            RespEncoder.write(reply, buf);
+            RespEncoder.write(reply, buf, 2);
             return buf.toString(StandardCharsets.UTF_8);
         } finally {
             buf.release();

@@ -1,5 +1,6 @@
 /**
- * Deterministic simulation tests of the Raft core (DESIGN.md, "Testing, by layer").
+ * Deterministic simulation tests of the Raft core: the whole cluster, its disks and its network in one thread,
+ * replayable from a seed.
  *
  * <h2>Pieces</h2>
  * <ul>

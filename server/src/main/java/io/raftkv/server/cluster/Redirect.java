@@ -1,6 +1,7 @@
 package io.raftkv.server.cluster;
 
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
+
 
 /**
  * The replies that send a cluster client elsewhere, worded as Redis Cluster words them (checked against
@@ -20,14 +21,14 @@ public final class Redirect {
 
     /**
      * The answer of a node that is not the leader to a command only the leader may serve: -MOVED to the leader for a
-     * command with keys (slot of its first key), -READONLY for a keyless write, -CLUSTERDOWN when no leader is known.
+     * command with keys ({@code routingKey}, its first key, picks the slot), -READONLY for a keyless write
+     * ({@code routingKey} null), -CLUSTERDOWN when no leader is known.
      */
-    public static Reply toLeader(io.raftkv.server.command.CommandSpec spec, byte[][] argv, ClusterMember leader) {
+    public static Reply toLeader(byte[] routingKey, ClusterMember leader) {
         if (leader == null) {
             return CLUSTERDOWN;
         }
-        int[] keys = spec == null ? new int[0] : spec.keyIndexes(argv.length);
-        return keys.length > 0 ? moved(KeySlot.of(argv[keys[0]]), leader) : READONLY;
+        return routingKey != null ? moved(KeySlot.of(routingKey), leader) : READONLY;
     }
 
     /** {@code -MOVED <slot> <host>:<port>}, the address rendered by {@link ClusterMember#address()}. */

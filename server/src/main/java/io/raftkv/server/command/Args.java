@@ -1,6 +1,7 @@
 package io.raftkv.server.command;
 
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
+
 
 /**
  * Argument parsing with Redis's rules. A bad argument throws a preallocated {@link ArgumentError} carrying the

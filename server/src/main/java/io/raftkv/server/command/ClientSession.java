@@ -22,6 +22,7 @@ public final class ClientSession {
     private volatile long lastInteractionMillis;
     private volatile int db;
     private volatile boolean readonlyMode;
+    private volatile int protocol = 2;
     private boolean closeAfterReply;
 
     public ClientSession(String addr, String laddr, long nowMillis, boolean authenticated) {
@@ -117,5 +118,24 @@ public final class ClientSession {
 
     public void readonlyMode(boolean r) {
         readonlyMode = r;
+    }
+
+    /**
+     * The RESP version this connection's replies are written in, as HELLO's protover: 2 (every connection starts
+     * there) or 3. Any thread may read it (CLIENT LIST); the encoder reads it on the event loop.
+     */
+    public int protocol() {
+        return protocol;
+    }
+
+    /**
+     * Switches the replies to RESP {@code version} (2 or 3). Event loop only, from a LOCAL command (HELLO): replies to
+     * the commands received before it keep the version in force when those commands arrived, as in Redis.
+     */
+    public void protocol(int version) {
+        if (version != 2 && version != 3) {
+            throw new IllegalArgumentException("RESP version must be 2 or 3: " + version);
+        }
+        protocol = version;
     }
 }

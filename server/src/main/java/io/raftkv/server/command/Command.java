@@ -1,6 +1,7 @@
 package io.raftkv.server.command;
 
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
+
 
 /**
  * A command's implementation. {@code argv[0]} is the command name as the client sent it; arity was checked

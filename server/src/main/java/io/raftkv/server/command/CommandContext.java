@@ -1,6 +1,5 @@
 package io.raftkv.server.command;
 
-import io.raftkv.server.ServerState;
 import io.raftkv.server.kv.Keyspace;
 
 /** What a running command may use. Which parts exist depends on the command's {@link Exec}. */

@@ -50,6 +50,12 @@ public record CommandSpec(
         return !subcommands.isEmpty();
     }
 
+    /** The key a cluster routes this argv by, as Redis Cluster does: its first key; null for a keyless command. */
+    public byte[] routingKey(byte[][] argv) {
+        int[] keys = keyIndexes(argv.length);
+        return keys.length > 0 ? argv[keys[0]] : null;
+    }
+
     /** Key argument indexes of this argv, in order, per the table's key positions. */
     public int[] keyIndexes(int argc) {
         if (firstKey <= 0) {

@@ -1,11 +1,6 @@
 package io.raftkv.server.command;
 
-import io.raftkv.server.command.cluster.ClusterCommands;
-import io.raftkv.server.command.connection.ConnectionCommands;
-import io.raftkv.server.command.keys.KeyCommands;
-import io.raftkv.server.command.server.ServerCommands;
-import io.raftkv.server.command.string.StringCommands;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
@@ -17,7 +12,9 @@ import java.util.Map;
 /**
  * Every command the server knows, declared once. The dispatcher resolves argv here (name, subcommand, arity)
  * and gets either the row to run or Redis's exact error; COMMAND, COMMAND DOCS and the README's list are
- * generated from the same rows. Immutable after construction: safe to share between threads.
+ * generated from the same rows. Immutable after construction: safe to share between threads. The command families
+ * (subpackages) add their rows through a {@link Builder}; this package does not know them, so they may depend on it
+ * ({@code io.raftkv.server.StandardCommands} assembles the table of them all).
  */
 public final class CommandTable {
 
@@ -25,17 +22,6 @@ public final class CommandTable {
 
     private CommandTable(Map<String, CommandSpec> commands) {
         this.commands = Collections.unmodifiableMap(commands);
-    }
-
-    /** The table of everything RaftKV implements. */
-    public static CommandTable standard() {
-        Builder b = new Builder();
-        ConnectionCommands.register(b);
-        ServerCommands.register(b);
-        StringCommands.register(b);
-        KeyCommands.register(b);
-        ClusterCommands.register(b);
-        return b.build();
     }
 
     public CommandSpec get(String lowerCaseName) {

@@ -1,7 +1,5 @@
 package io.raftkv.server.config;
 
-import io.raftkv.server.resp.RespDecoder;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -101,7 +99,7 @@ public final class ConfigFile {
             return null;
         }
         List<byte[]> raw = new ArrayList<>();
-        if (!RespDecoder.splitArgs(line.getBytes(StandardCharsets.UTF_8), raw)) {
+        if (!QuotedArgs.split(line.getBytes(StandardCharsets.UTF_8), raw)) {
             return null;
         }
         List<String> out = new ArrayList<>(raw.size());

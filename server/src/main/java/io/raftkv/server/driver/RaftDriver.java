@@ -12,22 +12,22 @@ import io.raftkv.raft.RaftNode;
 import io.raftkv.raft.ReadState;
 import io.raftkv.raft.Ready;
 import io.raftkv.raft.Role;
-import io.raftkv.server.ServerState;
 import io.raftkv.server.cluster.ClusterMember;
 import io.raftkv.server.cluster.ClusterView;
 import io.raftkv.server.cluster.Redirect;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandSpec;
-import io.raftkv.server.kv.KvStateMachine;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.kv.LogRecord;
 import io.raftkv.server.node.ApplyLoop;
 import io.raftkv.server.node.BatchSink;
 import io.raftkv.server.node.KvNode;
+import io.raftkv.server.node.KvStateMachine;
 import io.raftkv.server.node.LogNode;
 import io.raftkv.server.node.ReplySink;
 import io.raftkv.server.peer.PeerStatus;
 import io.raftkv.server.peer.PeerTransport;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 import io.raftkv.wal.SyncPolicy;
 import io.raftkv.wal.Wal;
 import io.raftkv.wal.WalException;
@@ -54,10 +54,10 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * The one place where the layers meet (STYLE point 3): a single driver thread owns the {@link RaftNode}, the WAL,
- * the sending side of the peer transport and the state machine, and runs the Ready loop — persist, send, apply
- * committed entries through the {@link ApplyLoop}, release confirmed reads, advance — between ticks, inbound peer
- * frames and client requests.
+ * The one place where the layers meet (the consensus core, the WAL and the transport know nothing of each other):
+ * a single driver thread owns the {@link RaftNode}, the WAL, the sending side of the peer transport and the state
+ * machine, and runs the Ready loop — persist, send, apply committed entries through the {@link ApplyLoop}, release
+ * confirmed reads, advance — between ticks, inbound peer frames and client requests.
  *
  * <p>Writes: a WRITE command becomes a proposal on the leader; its reply sink waits, keyed by log index, until that
  * entry is committed and applied. If the entry committed at that index has another term (the proposal was lost in a
@@ -488,7 +488,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     }
 
     private void answerRedirect(Request request, long leader) {
-        request.sink().reply(Redirect.toLeader(request.spec(), request.argv(), member(leader)));
+        // A request without a spec (an expiry proposal) is routed as a keyless one.
+        byte[] routingKey = request.spec() == null ? null : request.spec().routingKey(request.argv());
+        request.sink().reply(Redirect.toLeader(routingKey, member(leader)));
     }
 
     private void startRead(ReadRequest r, long now) {

@@ -10,8 +10,8 @@ import io.raftkv.wal.Wal;
 import java.util.List;
 
 /**
- * Raft's read-only view of the WAL (STYLE point 4: Raft reads through {@link LogStorage}, the driver writes through
- * the {@link Wal}). Membership is static for now, so it comes from the configuration rather than from the log.
+ * Raft's read-only view of the WAL (Raft only reads its persisted state, through {@link LogStorage}; the driver
+ * writes through the {@link Wal}). Membership is static for now, so it comes from the configuration rather than from the log.
  *
  * <p>Threads: the driver thread only, like the WAL itself.
  */

@@ -1,6 +1,7 @@
 package io.raftkv.server.kv;
 
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
+
 
 /**
  * A key is larger than an entry of the off-heap maps can be (Chronicle Map keeps an entry within one segment tier,

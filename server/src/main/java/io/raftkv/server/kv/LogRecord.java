@@ -68,8 +68,8 @@ public record LogRecord(byte kind, long timestamp, byte[][] argv) {
     }
 
     /** The answer to a command whose record would not fit in one log entry. */
-    public static io.raftkv.server.resp.Reply tooLarge(int bytes, long maxEntryBytes) {
-        return io.raftkv.server.resp.Reply.error("ERR command too large for the log (" + bytes
+    public static io.raftkv.server.reply.Reply tooLarge(int bytes, long maxEntryBytes) {
+        return io.raftkv.server.reply.Reply.error("ERR command too large for the log (" + bytes
                 + " bytes; a log entry holds at most " + maxEntryBytes + ")");
     }
 

@@ -3,8 +3,7 @@ package io.raftkv.server.node;
 import io.raftkv.raft.Entry;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandSpec;
-import io.raftkv.server.kv.KvStateMachine;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 import java.util.ArrayDeque;

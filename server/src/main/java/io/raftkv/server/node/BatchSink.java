@@ -1,7 +1,6 @@
 package io.raftkv.server.node;
 
-import io.raftkv.server.kv.KvStateMachine;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 
 /**
  * The reply sinks of commands proposed together as one BATCH log entry, in the batch's order. Applying the entry

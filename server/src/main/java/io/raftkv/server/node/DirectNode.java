@@ -2,7 +2,6 @@ package io.raftkv.server.node;
 
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandSpec;
-import io.raftkv.server.kv.KvStateMachine;
 import io.raftkv.server.kv.LogRecord;
 
 import java.util.function.LongSupplier;

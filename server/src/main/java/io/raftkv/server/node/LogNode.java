@@ -2,12 +2,11 @@ package io.raftkv.server.node;
 
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.HardState;
-import io.raftkv.server.ServerState;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandSpec;
-import io.raftkv.server.kv.KvStateMachine;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.kv.LogRecord;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 import io.raftkv.wal.Wal;
 import io.raftkv.wal.WalException;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;

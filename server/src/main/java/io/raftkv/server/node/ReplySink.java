@@ -1,6 +1,7 @@
 package io.raftkv.server.node;
 
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
+
 
 /** Receives a command's reply. Called exactly once, from whichever thread produced the reply; must not block. */
 @FunctionalInterface

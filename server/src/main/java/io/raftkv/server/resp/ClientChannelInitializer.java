@@ -4,8 +4,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.raftkv.server.ServerState;
 import io.raftkv.server.command.ClientSession;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.node.KvNode;
 
 /**
@@ -33,7 +33,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
     public static void pipeline(ChannelPipeline p, ServerState server, KvNode node, ClientSession session) {
         p.addLast("flush", new FlushConsolidationHandler(256, true));
         p.addLast("decoder", new RespDecoder(server, session));
-        p.addLast("encoder", RespEncoder.INSTANCE);
+        p.addLast("encoder", new RespEncoder(session));
         p.addLast("commands", new CommandHandler(server, node, session));
     }
 

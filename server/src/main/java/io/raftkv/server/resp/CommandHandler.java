@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.PlatformDependent;
-import io.raftkv.server.ServerState;
 import io.raftkv.server.cluster.ClusterMember;
 import io.raftkv.server.cluster.ClusterView;
 import io.raftkv.server.cluster.Redirect;
@@ -19,7 +18,9 @@ import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.Exec;
 import io.raftkv.server.kv.Keyspace;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.node.KvNode;
+import io.raftkv.server.reply.Reply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,9 +76,15 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
 
     /** A place in the reply order; {@code reply} is set on the loop when the command completes. */
     private static final class Slot {
+        /** The RESP version when the command arrived: a later HELLO does not change how this reply is written. */
+        final int protocol;
         Reply reply;
         /** The reply of a command completed off the loop, until the loop takes it (published by the queue). */
         Reply completion;
+
+        Slot(int protocol) {
+            this.protocol = protocol;
+        }
     }
 
     /** Replies written to one buffer before it is passed on and another is started. */
@@ -175,7 +182,7 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
                         return;
                     }
                 }
-                Slot slot = new Slot();
+                Slot slot = new Slot(session.protocol());
                 slots.add(slot);
                 if (held.isEmpty() && (inflight == 0 || inflightWrites == (spec.exec() == Exec.WRITE))) {
                     dispatch(spec, argv, slot);
@@ -211,7 +218,7 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
             return null; // served here through ReadIndex
         }
         ClusterMember l = cluster.leader();
-        return l == null ? null : Redirect.toLeader(spec, argv, l);
+        return l == null ? null : Redirect.toLeader(spec.routingKey(argv), l);
     }
 
     private void dispatch(CommandSpec spec, byte[][] argv, Slot slot) {
@@ -262,7 +269,7 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
 
     /** Answers at once, in order behind any reply still owed. */
     private void answer(Reply reply) {
-        Slot slot = new Slot();
+        Slot slot = new Slot(session.protocol());
         slot.reply = reply;
         slots.add(slot);
         drain();
@@ -275,7 +282,8 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
     private void drain() {
         ByteBuf out = null;
         while (!slots.isEmpty() && slots.peek().reply != null) {
-            Reply r = slots.poll().reply;
+            Slot slot = slots.poll();
+            Reply r = slot.reply;
             if (r instanceof Reply.Error) {
                 server.errorReplies.increment();
             }
@@ -283,7 +291,7 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
                 out = ctx.alloc().ioBuffer();
             }
             try {
-                RespEncoder.write(r, out);
+                RespEncoder.write(r, out, slot.protocol);
             } catch (RuntimeException e) {
                 out.release();
                 throw e;

@@ -3,9 +3,11 @@ package io.raftkv.server.resp;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.raftkv.server.ServerState;
 import io.raftkv.server.command.ClientSession;
+import io.raftkv.server.command.ServerState;
+import io.raftkv.server.config.QuotedArgs;
 import io.raftkv.server.config.ServerConfig;
+import io.raftkv.server.reply.Reply;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -262,7 +264,7 @@ public final class RespDecoder extends ByteToMessageDecoder {
         int end = lf > start && in.getByte(lf - 1) == '\r' ? lf - 1 : lf;
         byte[] line = new byte[end - start];
         in.getBytes(start, line);
-        if (!splitArgs(line, inlineArgs)) {
+        if (!QuotedArgs.split(line, inlineArgs)) {
             inlineArgs.clear();
             return fail(in, out, "unbalanced quotes in request");
         }
@@ -340,105 +342,6 @@ public final class RespDecoder extends ByteToMessageDecoder {
         }
         parsed = negative ? v : -v;
         return true;
-    }
-
-    /**
-     * Splits an inline request line as Redis's sdssplitargs does: blanks separate arguments; "double quotes"
-     * take \n \r \t \b \a \xHH and \(any char) escapes; 'single quotes' take only \'; a closing quote must be
-     * followed by a blank or the line's end. The line holds no NUL (see {@link #findTerminator}), so 0 marks its
-     * end. Arguments are unescaped in place, then copied out. False on unbalanced quotes.
-     */
-    public static boolean splitArgs(byte[] b, List<byte[]> args) {
-        int n = b.length;
-        int p = 0;
-        while (true) {
-            while (p < n && isSpace(b[p])) {
-                p++;
-            }
-            if (p == n) {
-                return true;
-            }
-            int tokenStart = p;
-            int w = p;
-            boolean inDouble = false;
-            boolean inSingle = false;
-            boolean done = false;
-            while (!done) {
-                int c = at(b, p);
-                if (inDouble) {
-                    if (c == '\\' && at(b, p + 1) == 'x' && isHex(at(b, p + 2)) && isHex(at(b, p + 3))) {
-                        b[w++] = (byte) (hexValue(at(b, p + 2)) * 16 + hexValue(at(b, p + 3)));
-                        p += 3;
-                    } else if (c == '\\' && at(b, p + 1) != 0) {
-                        p++;
-                        b[w++] = (byte) switch (at(b, p)) {
-                            case 'n' -> '\n';
-                            case 'r' -> '\r';
-                            case 't' -> '\t';
-                            case 'b' -> '\b';
-                            case 'a' -> 7;
-                            default -> b[p];
-                        };
-                    } else if (c == '"') {
-                        if (!endsToken(b, p + 1)) {
-                            return false;
-                        }
-                        done = true;
-                    } else if (c == 0) {
-                        return false;
-                    } else {
-                        b[w++] = (byte) c;
-                    }
-                } else if (inSingle) {
-                    if (c == '\\' && at(b, p + 1) == '\'') {
-                        p++;
-                        b[w++] = '\'';
-                    } else if (c == '\'') {
-                        if (!endsToken(b, p + 1)) {
-                            return false;
-                        }
-                        done = true;
-                    } else if (c == 0) {
-                        return false;
-                    } else {
-                        b[w++] = (byte) c;
-                    }
-                } else {
-                    switch (c) {
-                        case ' ', '\n', '\r', '\t', 0 -> done = true;
-                        case '"' -> inDouble = true;
-                        case '\'' -> inSingle = true;
-                        default -> b[w++] = (byte) c;
-                    }
-                }
-                if (at(b, p) != 0) {
-                    p++;
-                }
-            }
-            args.add(Arrays.copyOfRange(b, tokenStart, w));
-        }
-    }
-
-    /** A closing quote must be followed by a space or the end of the line (sdssplitargs's rule). */
-    private static boolean endsToken(byte[] b, int p) {
-        return at(b, p) == 0 || isSpace(at(b, p));
-    }
-
-    private static int at(byte[] b, int i) {
-        return i < b.length ? b[i] & 0xFF : 0;
-    }
-
-    /** C's isspace in the C locale. */
-    private static boolean isSpace(int c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0B || c == '\f';
-    }
-
-    private static boolean isHex(int c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    }
-
-    private static int hexValue(int c) {
-        return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
     }
 
     private boolean authRequired() {

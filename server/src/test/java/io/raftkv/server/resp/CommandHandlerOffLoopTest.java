@@ -15,10 +15,11 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalServerChannel;
-import io.raftkv.server.ServerState;
+import io.raftkv.server.StandardCommands;
 import io.raftkv.server.command.ClientSession;
-import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ServerConfig;
+import io.raftkv.server.reply.Reply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -57,7 +58,7 @@ class CommandHandlerOffLoopTest {
     }
 
     private void connect() throws InterruptedException {
-        ServerState server = new ServerState(ServerConfig.DEFAULTS, CommandTable.standard());
+        ServerState server = new ServerState(ServerConfig.DEFAULTS, StandardCommands.table());
         LocalAddress addr = new LocalAddress("command-handler-off-loop-" + System.nanoTime());
         CountDownLatch accepted = new CountDownLatch(1);
         new ServerBootstrap().group(group).channel(LocalServerChannel.class)

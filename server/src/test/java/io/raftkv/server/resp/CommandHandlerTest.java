@@ -5,14 +5,15 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.raftkv.server.ServerState;
+import io.raftkv.server.StandardCommands;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandSpec;
-import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ConfigParams;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.node.KvNode;
 import io.raftkv.server.node.ReplySink;
+import io.raftkv.server.reply.Reply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -57,10 +58,11 @@ class CommandHandlerTest {
     private final ManualNode node = new ManualNode();
     private EmbeddedChannel ch;
     private ServerState server;
+    private ClientSession session;
 
     private EmbeddedChannel channel(ServerConfig config, boolean authenticated) {
-        server = new ServerState(config, CommandTable.standard());
-        ClientSession session = new ClientSession("127.0.0.1:1", "127.0.0.1:2", 0, authenticated);
+        server = new ServerState(config, StandardCommands.table());
+        session = new ClientSession("127.0.0.1:1", "127.0.0.1:2", 0, authenticated);
         ch = new EmbeddedChannel(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel c) {
@@ -120,6 +122,17 @@ class CommandHandlerTest {
         assertEquals(List.of("write a", "read a", "read b", "write c"), node.calls);
         node.pending.get(3).reply(Reply.OK);
         assertEquals("+OK\r\n$1\r\n1\r\n$1\r\nB\r\n+OK\r\n", out());
+    }
+
+    @Test
+    void aReplyIsWrittenInTheRespVersionInForceWhenItsCommandArrived() {
+        channel(ServerConfig.DEFAULTS, true);
+        in("GET a\r\n");
+        session.protocol(3); // what HELLO 3 will do, once RESP3 is served
+        in("GET b\r\nPING\r\n");
+        node.pending.get(1).reply(Reply.NIL);
+        node.pending.get(0).reply(Reply.NIL);
+        assertEquals("$-1\r\n_\r\n+PONG\r\n", out());
     }
 
     @Test

@@ -4,9 +4,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.raftkv.server.ServerState;
+import io.raftkv.server.StandardCommands;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ServerConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RespDecoderTest {
 
-    private static final CommandTable TABLE = CommandTable.standard();
+    private static final CommandTable TABLE = StandardCommands.table();
     private static final String PING = "*1\r\n$4\r\nPING\r\n";
 
     private final List<EmbeddedChannel> channels = new ArrayList<>();

@@ -6,7 +6,7 @@ import io.raftkv.server.cluster.KeySlot;
 import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 
 import java.util.ArrayList;
 import java.util.List;

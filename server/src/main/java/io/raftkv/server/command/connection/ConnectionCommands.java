@@ -1,13 +1,13 @@
 package io.raftkv.server.command.connection;
 
-import io.raftkv.server.ServerState;
 import io.raftkv.server.cluster.ClusterView;
 import io.raftkv.server.command.Args;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.command.ServerState;
+import io.raftkv.server.reply.Reply;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -253,8 +253,8 @@ public final class ConnectionCommands {
                 + " age=" + (now - s.createdMillis()) / 1000 + " idle=" + (now - s.lastInteractionMillis()) / 1000
                 + " flags=" + (s.readonlyMode() ? "r" : "N") + " db=" + s.db()
                 + " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 "
-                + "omem=0 tot-mem=0 events=r cmd=" + s.lastCommand() + " user=default redir=-1 resp=2 lib-name="
-                + s.libName() + " lib-ver=" + s.libVersion();
+                + "omem=0 tot-mem=0 events=r cmd=" + s.lastCommand() + " user=default redir=-1 resp=" + s.protocol()
+                + " lib-name=" + s.libName() + " lib-ver=" + s.libVersion();
     }
 
     /** Redis refuses names with characters outside '!'..'~' (spaces, newlines, control and non-ASCII bytes). */

@@ -7,7 +7,7 @@ import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.kv.Glob;
 import io.raftkv.server.kv.Keyspace;
 import io.raftkv.server.kv.StoredValue;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

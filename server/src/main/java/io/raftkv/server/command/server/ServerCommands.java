@@ -1,17 +1,17 @@
 package io.raftkv.server.command.server;
 
-import io.raftkv.server.ServerState;
 import io.raftkv.server.command.Args;
 import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandFlag;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.Exec;
+import io.raftkv.server.command.ServerState;
 import io.raftkv.server.command.connection.ConnectionCommands;
 import io.raftkv.server.config.ConfigParams;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.Glob;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

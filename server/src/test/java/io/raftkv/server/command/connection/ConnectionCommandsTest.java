@@ -110,6 +110,13 @@ class ConnectionCommandsTest {
     }
 
     @Test
+    void clientInfoNamesTheConnectionsRespVersion() {
+        assertTrue(h.send("CLIENT", "INFO").contains(" resp=2 "));
+        h.client.protocol(3);
+        assertTrue(h.send("CLIENT", "INFO").contains(" resp=3 "));
+    }
+
+    @Test
     void clientList() {
         h.server.clients().put(h.client.id(), h.client);
         String list = h.send("CLIENT", "LIST");

@@ -5,7 +5,7 @@ import io.raftkv.server.command.CommandFlag;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.Exec;
 import io.raftkv.server.kv.StoredValue;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.reply.Reply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
-package io.raftkv.server.command;
+package io.raftkv.server;
 
+import io.raftkv.server.command.CommandSpec;
+import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.config.ConfigParams;
 
 import java.util.ArrayList;
@@ -10,7 +12,7 @@ import java.util.TreeMap;
 /**
  * The README's command and configuration tables, generated from the command table and the config parameters so they
  * cannot drift: {@code CommandReferenceTest} fails when README.md differs from what this prints.
- * {@code java -cp "server/target/classes:server/target/lib/*" io.raftkv.server.command.CommandReference README.md}
+ * {@code java -cp "server/target/classes:server/target/lib/*" io.raftkv.server.CommandReference README.md}
  * rewrites them.
  */
 public final class CommandReference {
@@ -61,13 +63,13 @@ public final class CommandReference {
     /** With a path (README.md), rewrites the generated sections in place; without, prints both tables. */
     public static void main(String[] args) throws java.io.IOException {
         if (args.length == 0) {
-            System.out.println(commands(CommandTable.standard()));
+            System.out.println(commands(StandardCommands.table()));
             System.out.println(config());
             return;
         }
         java.nio.file.Path readme = java.nio.file.Path.of(args[0]);
         String text = java.nio.file.Files.readString(readme);
-        text = replace(text, "COMMANDS", commands(CommandTable.standard()));
+        text = replace(text, "COMMANDS", commands(StandardCommands.table()));
         text = replace(text, "CONFIG", config());
         java.nio.file.Files.writeString(readme, text);
     }

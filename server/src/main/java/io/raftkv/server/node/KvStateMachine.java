@@ -1,13 +1,18 @@
-package io.raftkv.server.kv;
+package io.raftkv.server.node;
 
-import io.raftkv.server.ServerState;
 import io.raftkv.server.command.Args;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.Exec;
-import io.raftkv.server.resp.Reply;
+import io.raftkv.server.command.ServerState;
+import io.raftkv.server.kv.EntryTooLargeException;
+import io.raftkv.server.kv.Keyspace;
+import io.raftkv.server.kv.LogRecord;
+import io.raftkv.server.kv.StoreFullException;
+import io.raftkv.server.kv.StoredValue;
+import io.raftkv.server.reply.Reply;
 import org.slf4j.Logger;
 import java.util.List;
 import org.slf4j.LoggerFactory;

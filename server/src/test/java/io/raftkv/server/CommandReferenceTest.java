@@ -1,4 +1,4 @@
-package io.raftkv.server.command;
+package io.raftkv.server;
 
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +25,7 @@ class CommandReferenceTest {
     @Test
     void readmeListsExactlyTheCommandsAndSettingsWeHave() throws IOException {
         String readme = Files.readString(Path.of("..", "README.md"));
-        assertEquals(CommandReference.commands(CommandTable.standard()), between(readme, "COMMANDS"),
+        assertEquals(CommandReference.commands(StandardCommands.table()), between(readme, "COMMANDS"),
                 "README.md's command table is stale: run CommandReference README.md (see its javadoc)");
         assertEquals(CommandReference.config(), between(readme, "CONFIG"),
                 "README.md's configuration table is stale: run CommandReference README.md (see its javadoc)");

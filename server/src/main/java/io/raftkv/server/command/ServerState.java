@@ -1,8 +1,6 @@
-package io.raftkv.server;
+package io.raftkv.server.command;
 
 import io.raftkv.server.cluster.ClusterView;
-import io.raftkv.server.command.ClientSession;
-import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.config.ServerConfig;
 
 import java.security.SecureRandom;
