@@ -6,6 +6,7 @@ import net.openhft.chronicle.bytes.RandomDataInput;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.hash.serialization.impl.ByteArraySizedReader;
 import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapSegmentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +18,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 
 /**
@@ -72,7 +75,8 @@ public final class ChronicleKeyspace implements Keyspace {
     private final KvConfig config;
     /** Shards in hash order; together they cover the hash space without overlap. */
     private Shard[] shards;
-    private final Map<Long, BytesStore<?, Void>> blocks = new HashMap<>();
+    /** Out-of-line payloads by id. Concurrent: an open view reads them from its own thread. */
+    private final Map<Long, BytesStore<?, Void>> blocks = new ConcurrentHashMap<>();
     private long nextBlockId = 1;
     private long blockBytes;
     private long stampCounter;
@@ -93,6 +97,8 @@ public final class ChronicleKeyspace implements Keyspace {
     /** Keeps only the top bits of the hash, in tests that need many keys to share one (the tie rule of SCAN). */
     private long hashMask = SPACE - 1;
     private long expirePosition;
+    /** The open view, or null. */
+    private View view;
     private long splits;
     private long merges;
 
@@ -106,6 +112,8 @@ public final class ChronicleKeyspace implements Keyspace {
         final long lo;
         final int depth;
         final ChronicleMap<byte[], byte[]> map;
+        /** This shard's place in the open view's pinned shards, or -1 (a shard made after the view opened). */
+        int pin = -1;
         long entries;
         /** Key bytes, and key plus raw entry bytes, held in the map (out-of-line payloads not counted). */
         long keyBytes;
@@ -185,7 +193,7 @@ public final class ChronicleKeyspace implements Keyspace {
     @Override
     public long stamp(byte[] key) {
         byte[] raw = shardOf(key).map.get(key);
-        return raw == null ? 0 : ByteBuffer.wrap(raw, 1 + Long.BYTES, Long.BYTES).getLong();
+        return raw == null ? 0 : stampOf(raw);
     }
 
     @Override
@@ -230,6 +238,7 @@ public final class ChronicleKeyspace implements Keyspace {
         byte[] converted = null;
         while (true) {
             Shard s = shardOf(key);
+            beforeChange(s, key);
             byte[] old;
             try {
                 old = s.map.put(key, raw);
@@ -291,6 +300,7 @@ public final class ChronicleKeyspace implements Keyspace {
 
     private byte[] removeRaw(byte[] key) {
         Shard s = shardOf(key);
+        beforeChange(s, key);
         byte[] old = s.map.remove(key);
         if (old != null) {
             s.entries--;
@@ -398,7 +408,16 @@ public final class ChronicleKeyspace implements Keyspace {
                 });
             }
         }
-        from.map.close();
+        retireMap(from);
+    }
+
+    /** Closes a replaced shard's map, or keeps it for the open view that still has to read it. */
+    private void retireMap(Shard s) {
+        if (view != null && s.pin >= 0) {
+            view.keptMaps.add(s.map);
+        } else {
+            s.map.close();
+        }
     }
 
     /** Puts {@code with} in the place of {@code a} (and {@code b}, its right neighbour, when not null). */
@@ -434,6 +453,10 @@ public final class ChronicleKeyspace implements Keyspace {
     }
 
     private void freeBlock(long id) {
+        if (view != null) {
+            view.keptBlocks.add(id); // the view may still read it
+            return;
+        }
         BytesStore<?, Void> block = blocks.remove(id);
         if (block != null) {
             blockBytes -= block.capacity();
@@ -558,24 +581,25 @@ public final class ChronicleKeyspace implements Keyspace {
         }
         for (Shard s : shards) {
             if (fresh == null) {
+                if (view != null) {
+                    view.spoiled = true;
+                }
                 s.map.clear();
                 s.entries = 0;
                 s.keyBytes = 0;
                 s.inlineBytes = 0;
             } else {
-                s.map.close();
+                retireMap(s);
             }
         }
         if (fresh != null) {
             shards = new Shard[] {fresh};
         }
-        for (BytesStore<?, Void> block : blocks.values()) {
-            block.releaseLast();
+        for (Long id : blocks.keySet()) {
+            freeBlock(id);
         }
-        blocks.clear();
         retiredBlocks.clear();
         createdBlocks.clear();
-        blockBytes = 0;
         entries = 0;
         dataBytes = 0;
         keysWithExpiry = 0;
@@ -843,8 +867,13 @@ public final class ChronicleKeyspace implements Keyspace {
 
     /** The deadline in a raw entry's header, read in place (same layout as {@link #encode}). */
     private static long deadlineOf(Data<byte[]> value) {
+        return readLong(value, 1);
+    }
+
+    /** A big-endian long at {@code at} in a raw entry, read in place. */
+    private static long readLong(Data<byte[]> value, int at) {
         RandomDataInput in = value.bytes();
-        long off = value.offset() + 1;
+        long off = value.offset() + at;
         long d = 0;
         for (int i = 0; i < Long.BYTES; i++) {
             d = (d << 8) | (in.readByte(off + i) & 0xff);
@@ -862,6 +891,9 @@ public final class ChronicleKeyspace implements Keyspace {
 
     @Override
     public void close() {
+        if (view != null) {
+            view.close();
+        }
         for (Shard s : shards) {
             s.map.close();
         }
@@ -869,6 +901,180 @@ public final class ChronicleKeyspace implements Keyspace {
             block.releaseLast();
         }
         blocks.clear();
+    }
+
+    // ---- Point-in-time views ---------------------------------------------------------------------------------
+    //
+    // A view pins the shards that exist when it opens and notes the stamp counter: an entry with a stamp at or below
+    // it was written before the view. The view reads its pinned shards one at a time. While it is open:
+    // - a pinned shard that apply replaces (split, merge, FLUSHALL) is frozen, not closed: its keys now live in other
+    //   maps, and what it holds is what it held when replaced;
+    // - before apply changes a key in a pinned shard that is still live and that the view has not read yet, it keeps
+    //   the key's entry as the view saw it (its first pre-image), if that entry is older than the view;
+    // - out-of-line payloads are not freed.
+    // Reading a shard takes the entries older than the view that have no pre-image, plus the pre-images, under the
+    // view's lock, then marks the shard read; apply takes the same lock to check that mark and keep a pre-image, so a
+    // key is taken either from the map or from its pre-image, never both, and never in a state newer than the view.
+    // The unit of reading and marking is one segment of a pinned shard's map, so apply waits for the lock at most while
+    // one segment (a few thousand keys) is copied.
+
+    private void beforeChange(Shard s, byte[] key) {
+        View v = view;
+        if (v != null && s.pin >= 0) {
+            v.keepPreImage(s, key);
+        }
+    }
+
+    @Override
+    public KeyspaceView openView() {
+        if (view != null) {
+            throw new IllegalStateException("a view of the key space is already open");
+        }
+        View v = new View(shards.clone(), stampCounter, entries);
+        for (int i = 0; i < v.pinned.length; i++) {
+            v.pinned[i].pin = i;
+        }
+        view = v;
+        return v;
+    }
+
+    private final class View implements KeyspaceView {
+        final Shard[] pinned;
+        final long stamp;
+        final long size;
+        final ReentrantLock lock = new ReentrantLock();
+        /**
+         * Guarded by lock, per pinned shard and segment of its map: whether the view has read it, and the pre-images
+         * kept for it until then. The unit is a Chronicle Map segment (a few thousand keys), so that apply waits for
+         * the lock at most while one segment is copied.
+         */
+        final boolean[][] read;
+        final Map<ByteBuffer, byte[]>[][] preImages;
+        /** Apply thread only: maps and blocks the key space let go of while the view was open. */
+        final List<ChronicleMap<byte[], byte[]>> keptMaps = new ArrayList<>();
+        final List<Long> keptBlocks = new ArrayList<>();
+        volatile boolean spoiled;
+        volatile boolean closed;
+
+        @SuppressWarnings("unchecked")
+        View(Shard[] pinned, long stamp, long size) {
+            this.pinned = pinned;
+            this.stamp = stamp;
+            this.size = size;
+            this.read = new boolean[pinned.length][];
+            this.preImages = new Map[pinned.length][];
+            for (int i = 0; i < pinned.length; i++) {
+                int segments = pinned[i].map.segments();
+                read[i] = new boolean[segments];
+                preImages[i] = new Map[segments];
+            }
+        }
+
+        /** Apply thread, before {@code key} changes in the live pinned shard {@code s}. */
+        void keepPreImage(Shard s, byte[] key) {
+            int seg;
+            try (ExternalMapQueryContext<byte[], byte[], ?> q = s.map.queryContext(key)) {
+                seg = q.segmentIndex();
+            }
+            lock.lock();
+            try {
+                if (read[s.pin][seg]) {
+                    return;
+                }
+                Map<ByteBuffer, byte[]> kept = preImages[s.pin][seg];
+                if (kept == null) {
+                    kept = preImages[s.pin][seg] = new HashMap<>();
+                }
+                if (kept.containsKey(ByteBuffer.wrap(key))) {
+                    return;
+                }
+                byte[] raw = s.map.get(key);
+                // A key the view never saw (absent, or written after the view opened, which would have kept its
+                // pre-image then) needs none.
+                if (raw != null && stampOf(raw) <= stamp) {
+                    kept.put(ByteBuffer.wrap(key.clone()), raw);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public void forEach(EntryVisitor visitor) {
+            List<byte[]> buffer = new ArrayList<>();
+            for (int i = 0; i < pinned.length; i++) {
+                ChronicleMap<byte[], byte[]> map = pinned[i].map;
+                for (int seg = 0; seg < read[i].length; seg++) {
+                    buffer.clear();
+                    lock.lock();
+                    try {
+                        if (closed || spoiled) {
+                            throw new IllegalStateException(closed ? "the view was closed"
+                                    : "FLUSHALL emptied the key space in place while the view was open");
+                        }
+                        Map<ByteBuffer, byte[]> kept = preImages[i][seg] == null ? Map.of() : preImages[i][seg];
+                        try (MapSegmentContext<byte[], byte[], ?> ctx = map.segmentContext(seg)) {
+                            ctx.forEachSegmentEntry(e -> {
+                                if (stampOf(e.value()) <= stamp) {
+                                    byte[] key = copyOf(e.key());
+                                    if (!kept.containsKey(ByteBuffer.wrap(key))) {
+                                        buffer.add(key);
+                                        buffer.add(copyOf(e.value()));
+                                    }
+                                }
+                            });
+                        }
+                        for (Map.Entry<ByteBuffer, byte[]> e : kept.entrySet()) {
+                            buffer.add(e.getKey().array());
+                            buffer.add(e.getValue());
+                        }
+                        read[i][seg] = true;
+                        preImages[i][seg] = null;
+                    } finally {
+                        lock.unlock();
+                    }
+                    for (int j = 0; j < buffer.size(); j += 2) {
+                        visitor.visit(buffer.get(j), decode(buffer.get(j + 1)));
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            lock.lock();
+            try {
+                closed = true;
+            } finally {
+                lock.unlock();
+            }
+            view = null;
+            for (Shard s : pinned) {
+                s.pin = -1;
+            }
+            for (ChronicleMap<byte[], byte[]> map : keptMaps) {
+                map.close();
+            }
+            for (Long id : keptBlocks) {
+                freeBlock(id);
+            }
+        }
+    }
+
+    private static long stampOf(byte[] raw) {
+        return ByteBuffer.wrap(raw, 1 + Long.BYTES, Long.BYTES).getLong();
+    }
+
+    private static long stampOf(Data<byte[]> value) {
+        return readLong(value, 1 + Long.BYTES);
     }
 
     // ---- Entry codec ----------------------------------------------------------------------------------------

@@ -106,6 +106,14 @@ public interface Keyspace extends AutoCloseable {
      */
     List<byte[]> sampleExpired(long now, int max);
 
+    /**
+     * Opens a consistent view of the key space as it is now, for another thread to read while apply goes on (see
+     * {@link KeyspaceView}). At most one view is open at a time.
+     *
+     * @throws IllegalStateException if a view is already open
+     */
+    KeyspaceView openView();
+
     @Override
     void close();
 
