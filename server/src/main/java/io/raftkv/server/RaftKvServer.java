@@ -71,6 +71,7 @@ public final class RaftKvServer implements AutoCloseable {
 
     public RaftKvServer(ServerConfig config) throws InterruptedException {
         state = new ServerState(config, StandardCommands.table());
+        ChronicleKeyspace.warmUp();
         store = new ChronicleKeyspace(KvConfig.DEFAULT);
         KvStateMachine machine = new KvStateMachine(state.table(), store, state);
         WalConfig walConfig = new WalConfig(Path.of(config.dir()).resolve("wal"), SyncPolicy.parse(config.appendfsync()))

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
@@ -71,8 +72,13 @@ public final class ChronicleKeyspace implements Keyspace {
     /** Room a shard's map has beyond its sizing (tiers are allocated on demand, so unused room costs nothing). */
     private static final double MAX_BLOAT = 4.0;
     private static final int RANDOM_KEY_TRIES = 16;
+    /** A split slower than this is logged: it held apply, and so the driver thread, for that long. */
+    private static final long SLOW_SPLIT_MICROS = 20_000;
 
     private final KvConfig config;
+    /** Maps made ahead of splits by {@link #spareMaker}, a thread of their own (null when spares are off). */
+    private final ArrayBlockingQueue<ChronicleMap<byte[], byte[]>> spares;
+    private Thread spareMaker;
     /** Shards in hash order; together they cover the hash space without overlap. */
     private Shard[] shards;
     /** Out-of-line payloads by id. Concurrent: an open view reads them from its own thread. */
@@ -104,7 +110,13 @@ public final class ChronicleKeyspace implements Keyspace {
 
     public ChronicleKeyspace(KvConfig config) {
         this.config = config;
+        this.spares = new ArrayBlockingQueue<>(Math.max(1, config.spareMaps()));
         this.shards = new Shard[] {new Shard(0, 0, config.averageKeySize(), config.averageValueSize())};
+        if (config.spareMaps() > 0) {
+            spareMaker = new Thread(this::makeSpares, "raftkv-keyspace-spares");
+            spareMaker.setDaemon(true);
+            spareMaker.start();
+        }
     }
 
     /** One range of the hash space and the map that holds its keys. */
@@ -122,7 +134,7 @@ public final class ChronicleKeyspace implements Keyspace {
         Shard(long lo, int depth, int averageKeySize, int averageValueSize) {
             this.lo = lo;
             this.depth = depth;
-            this.map = newMap(config.shardEntries(), averageKeySize, averageValueSize);
+            this.map = mapFor(averageKeySize, averageValueSize);
         }
 
         long end() {
@@ -133,6 +145,41 @@ public final class ChronicleKeyspace implements Keyspace {
             return 1L << (HASH_BITS - depth);
         }
 
+    }
+
+    /**
+     * A map for a new shard: a spare one made ahead of time when the sizes asked for are at most half again the
+     * configured averages that spares are sized for (a map tolerates larger entries through its bloat factor), else a
+     * new one made now. Creating a Chronicle Map takes some
+     * milliseconds (tens on a busy machine), which a split would otherwise spend twice on the apply thread.
+     */
+    private ChronicleMap<byte[], byte[]> mapFor(int averageKeySize, int averageValueSize) {
+        if (spareMaker != null && 2 * averageKeySize <= 3 * config.averageKeySize()
+                && 2 * averageValueSize <= 3 * config.averageValueSize()) {
+            ChronicleMap<byte[], byte[]> spare = spares.poll();
+            if (spare != null) {
+                return spare;
+            }
+        }
+        return newMap(config.shardEntries(), averageKeySize, averageValueSize);
+    }
+
+    /** The spare maker's loop: keeps {@link KvConfig#spareMaps()} maps of the configured sizing ready. */
+    private void makeSpares() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                ChronicleMap<byte[], byte[]> map = newMap(config.shardEntries(), config.averageKeySize(),
+                        config.averageValueSize());
+                try {
+                    spares.put(map);
+                } catch (InterruptedException e) {
+                    map.close();
+                    return;
+                }
+            }
+        } catch (RuntimeException | OutOfMemoryError e) {
+            log.warn("key space: no more spare maps will be made ahead of splits", e);
+        }
     }
 
     private static ChronicleMap<byte[], byte[]> newMap(long entries, int averageKeySize, int averageValueSize) {
@@ -327,6 +374,7 @@ public final class ChronicleKeyspace implements Keyspace {
         if (s.depth >= HASH_BITS) {
             return false;
         }
+        long started = System.nanoTime();
         int keySize = averageKeySize(s.entries, s.keyBytes);
         int valueSize = averageValueSize(s.entries, s.keyBytes, s.inlineBytes);
         Shard low;
@@ -341,6 +389,11 @@ public final class ChronicleKeyspace implements Keyspace {
         moveAll(s, low, high);
         replace(s, null, new Shard[] {low, high});
         splits++;
+        long micros = (System.nanoTime() - started) / 1_000;
+        if (micros > SLOW_SPLIT_MICROS) {
+            log.info("key space: split a shard of {} keys in {} ms ({} shards now)", s.entries, micros / 1_000,
+                    shards.length);
+        }
         return true;
     }
 
@@ -891,6 +944,17 @@ public final class ChronicleKeyspace implements Keyspace {
 
     @Override
     public void close() {
+        if (spareMaker != null) {
+            spareMaker.interrupt();
+            try {
+                spareMaker.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (ChronicleMap<byte[], byte[]> spare : spares) {
+                spare.close();
+            }
+        }
         if (view != null) {
             view.close();
         }
@@ -1075,6 +1139,30 @@ public final class ChronicleKeyspace implements Keyspace {
 
     private static long stampOf(Data<byte[]> value) {
         return readLong(value, 1 + Long.BYTES);
+    }
+
+    /**
+     * Runs the split, merge and iteration code on a scratch key space, so that the JIT has compiled it before the first
+     * real split: interpreted, the first splits of a fresh server took 100-450 ms each on the apply thread (against
+     * 10-30 ms compiled), and during a bulk load they came often enough for a cluster to lose its leader. Call once at
+     * start, before serving. Takes a few hundred milliseconds.
+     */
+    public static void warmUp() {
+        try (ChronicleKeyspace scratch = new ChronicleKeyspace(new KvConfig(512, 16, 16))) {
+            byte[] value = new byte[16];
+            int keys = 12_000;
+            for (int i = 0; i < keys; i++) {
+                scratch.put(("warm-up:" + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                        StoredValue.string(value, 0));
+            }
+            long cursor = 0;
+            do {
+                cursor = scratch.scan(cursor, 1_000, 0, (k, t) -> { });
+            } while (cursor != 0);
+            for (int i = 0; i < keys; i++) {
+                scratch.delete(("warm-up:" + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0);
+            }
+        }
     }
 
     // ---- Entry codec ----------------------------------------------------------------------------------------

@@ -51,6 +51,26 @@ class KeyspaceGrowthTest {
     }
 
     @Test
+    void splitsTakeSpareMapsMadeAheadAndClosingStopsTheirMaker() throws Exception {
+        ChronicleKeyspace store = new ChronicleKeyspace(new KvConfig(256, 8, 8, 2));
+        try (store) {
+            for (int i = 0; i < 5_000; i++) {
+                store.put(("key:" + i).getBytes(), StoredValue.string(("v" + i).getBytes(), 0));
+            }
+            assertTrue(store.splits() > 10, "splits: " + store.splits());
+            for (int i = 0; i < 5_000; i++) {
+                assertEquals("v" + i, new String(store.get(("key:" + i).getBytes(), 0).payload()));
+            }
+        }
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("raftkv-keyspace-spares")) {
+                t.join(10_000);
+                assertTrue(!t.isAlive(), "the spare maker outlived its key space");
+            }
+        }
+    }
+
+    @Test
     void valuesLargerThanAMapEntryAreStoredWholeAndFreedWhenReplaced() {
         try (CommandHarness h = new CommandHarness()) {
             ChronicleKeyspace store = (ChronicleKeyspace) h.store;

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# bench/large-values.sh — SET and GET of large values, RaftKV's 3-node cluster against redis-server, in one run.
+#
+# Starts on free loopback ports, in one temporary folder: redis-server with appendfsync always (redis-always), and our
+# 3-node cluster (bin/raftkv-cluster; the client talks to the leader). Then, for each value size, in ROUNDS interleaved
+# rounds, the same redis-benchmark runs against both: SET then GET, -c 4 -P 1 over -r 16 keys. Prints ops/s and MB/s
+# of each and the ratio ours/redis per round, and the median ratio. Sizes: 1 MiB and 15 MiB (a write must fit in one
+# log entry, at most 16 MiB with its command, so 16 MiB values are refused; see README).
+# Settings (env): ROUNDS (3), SIZES ("1048576 15728640"), N (operations per run: 200 for 1 MiB, scaled down with size),
+# KEEP=1 keeps the temp folder.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+ROUNDS="${ROUNDS:-3}"
+SIZES="${SIZES:-1048576 15728640}"
+work="$(mktemp -d /tmp/raftkv-large.XXXXXX)"
+pids=()
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+
+cleanup() {
+  local rc=$? p f
+  trap - EXIT INT TERM
+  for f in "$work"/cluster/node-*/server.pid; do [ -f "$f" ] && pids+=("$(cat "$f")"); done
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null || true
+  done
+  if [ "${KEEP:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+for tool in redis-server redis-cli redis-benchmark; do
+  command -v "$tool" >/dev/null || { echo "large-values.sh: $tool not found" >&2; exit 1; }
+done
+
+free_port() { # a free port p such that p+1..p+3 and their peer ports are free too
+  local b i ok
+  for _ in $(seq 1 200); do
+    b=$((20000 + RANDOM % 30000)); ok=1
+    for i in 0 1 2 3; do
+      ss -Htan | awk '{print $4}' | grep -qE ":($((b + i))|$((b + i + 10000)))\$" && ok=0
+    done
+    [ $ok = 1 ] && { echo "$b"; return 0; }
+  done
+  echo "large-values.sh: no free ports" >&2; return 1
+}
+
+redis_port=$(free_port)
+mkdir -p "$work/redis"
+redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$work/redis" --save '' --appendonly yes \
+  --appendfsync always --daemonize no --logfile "$work/redis/redis.log" &
+pids+=($!)
+for _ in $(seq 1 100); do [ "$(redis-cli -p "$redis_port" PING 2>/dev/null)" = PONG ] && break; sleep 0.1; done
+base=$(free_port)
+PORT_BASE=$base CLUSTER_DIR="$work/cluster" "$root/bin/raftkv-cluster" start >"$work/cluster-start.log"
+leader=""
+for p in $((base + 1)) $((base + 2)) $((base + 3)); do
+  redis-cli -p "$p" INFO raft | tr -d '\r' | grep -qx 'raft_role:leader' && leader=$p
+done
+[ -n "$leader" ] || { echo "large-values.sh: no leader" >&2; exit 1; }
+log "redis-always port $redis_port; cluster leader port $leader"
+
+rps() { # port test size n: requests per second
+  redis-benchmark -p "$1" -t "$2" -d "$3" -n "$4" -c 4 -P 1 -r 16 -q 2>/dev/null | tr '\r' '\n' \
+    | awk '/requests per second/ {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+$/) v = $i} END {print v + 0}'
+}
+
+printf '| value | op | round | ours ops/s | redis ops/s | ours MB/s | redis MB/s | ratio |\n|---|---|---|---|---|---|---|---|\n'
+for size in $SIZES; do
+  n="${N:-$(( 200 * 1048576 / size > 20 ? 200 * 1048576 / size : 20 ))}"
+  for op in set get; do
+    ratios=()
+    for round in $(seq 1 "$ROUNDS"); do
+      ours=$(rps "$leader" "$op" "$size" "$n")
+      theirs=$(rps "$redis_port" "$op" "$size" "$n")
+      ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN {printf "%.2f", b > 0 ? a / b : 0}')
+      ratios+=("$ratio")
+      printf '| %d MiB | %s | %d | %.1f | %.1f | %.0f | %.0f | %s |\n' $((size / 1048576)) "$op" "$round" "$ours" "$theirs" \
+        "$(awk -v r="$ours" -v s="$size" 'BEGIN {print r * s / 1e6}')" \
+        "$(awk -v r="$theirs" -v s="$size" 'BEGIN {print r * s / 1e6}')" "$ratio"
+    done
+    median=$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+    printf '| %d MiB | %s | median | | | | | **%s** |\n' $((size / 1048576)) "$op" "$median"
+  done
+done
+log "leader elections during the run: $(grep -h "is now LEADER" "$work"/cluster/node-*/server.log | wc -l) (1 is the first election)"
