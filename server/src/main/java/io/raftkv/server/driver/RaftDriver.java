@@ -123,9 +123,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     private final RaftConfig raftConfig;
     private final Membership membership;
     /**
-     * The group is this node alone (a standalone server): it leads from its start to its end, as no other node can
-     * be elected, so it campaigns at once, and after a WAL failure it goes on serving reads from its key space as
-     * Redis does (nothing it has not applied can ever be acknowledged, by it or anyone).
+     * The group is this node alone (a standalone server). No other node can ever be elected, so it campaigns at once
+     * instead of after an election timeout, and after a WAL failure its key space still holds every write ever
+     * acknowledged, so it goes on serving reads, as Redis does.
      */
     private final boolean alone;
     private final long tickNanos;
@@ -254,7 +254,12 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         }) : transportLoop;
         this.applier = new ApplyLoop(machine, clock, this, loop);
         try {
-            loop.submit(this::recover).get();
+            // The first round persists and publishes a lone voter's election (see recover) before the node takes
+            // requests. (A round handles its own failures: the node then stops taking part, as it would later.)
+            loop.submit(() -> {
+                recover();
+                round();
+            }).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting", e);
@@ -268,15 +273,6 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         applier.start();
         ticker = loop.scheduleAtFixedRate(this::tick, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
         transport.start((from, frame) -> enqueue(new Inbound(from, frame)));
-        try {
-            // A lone voter's election (see recover) is persisted and published before the node takes requests.
-            loop.submit(this::round).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("first round failed", e.getCause());
-        }
     }
 
     /**
@@ -291,7 +287,6 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         ClusterMember self = new ClusterMember(STANDALONE_ID, STANDALONE_HOST, 1, 1);
         return new RaftDriver(server, wal, maxEntryBytes, new NoPeerTransport(), machine, self, List.of(self), clock);
     }
-
 
     // ------------------------------------------------------------------ requests from other threads
 
@@ -629,8 +624,8 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         failedLeaderId = raft.leaderId() == self.id() ? 0 : raft.leaderId();
         publishedWalFailure = walFailure;
         log.error("write-ahead log failed; this node stops taking part until restarted", e);
-        // Alone, an entry on disk but not synced may still be committed by this node's next start, as Redis may
-        // replay an AOF write it failed to fsync; the MISCONF itself says the outcome is unknown.
+        // Alone there are no other nodes to name. As with Redis's AOF, a write refused here may still be in the log
+        // and be replayed (committed) at the next start.
         answerWaiting(misconf(alone ? walFailure : walFailure + "; this write may still have committed on the other nodes"),
                 this::refuse);
     }
