@@ -58,6 +58,35 @@ class ReadyTest {
         assertFalse(n.hasReady());
     }
 
+    /**
+     * A lone voter restarted on entries of an earlier term (none known committed) wins its pre-vote and election at
+     * once, in one campaign call with nothing sent, and commits them with the blank entry of its new term once that
+     * is persisted (Raft paper §5.4.2: earlier terms' entries commit only through one of the current term).
+     */
+    @Test
+    void singleVoterRestartedOnOldEntriesLeadsAtOnceAndCommitsThemWithItsBlankEntry() {
+        MemoryStorage storage = new MemoryStorage(Membership.ofVoters(1));
+        storage.setHardState(new HardState(1, 0, 0));
+        storage.append(List.of(new Entry(1, 1, new byte[] {1}), new Entry(2, 1, new byte[] {2})));
+        RaftNode n = new RaftNode(RaftConfig.of(1), storage);
+        n.campaign();
+        assertEquals(Role.LEADER, n.role());
+        assertEquals(2, n.term());
+
+        Ready rd = n.ready();
+        assertEquals(new HardState(2, 1, 0), rd.hardState());
+        assertEquals(List.of(), rd.messages(), "a group of one sends nothing");
+        assertEquals(1, rd.entries().size());
+        Entry blank = rd.entries().get(0);
+        assertEquals(List.of(3L, 2L, 0), List.of(blank.index(), blank.term(), blank.data().length));
+        assertEquals(0, n.commitIndex(), "old-term entries do not commit by themselves");
+        storage.append(rd.entries());
+        storage.setHardState(rd.hardState());
+        n.advance(rd);
+        assertEquals(3, n.commitIndex());
+        assertEquals(3, n.ready().committedEntries().size());
+    }
+
     @Test
     void readyMustBeAdvancedOnceAndInOrder() {
         RaftNode n = node(1, Membership.ofVoters(1));

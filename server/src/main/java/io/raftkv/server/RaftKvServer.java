@@ -28,7 +28,6 @@ import io.raftkv.server.kv.Keyspace;
 import io.raftkv.server.node.KvNode;
 import io.raftkv.server.driver.RaftDriver;
 import io.raftkv.server.node.KvStateMachine;
-import io.raftkv.server.node.LogNode;
 import io.raftkv.server.peer.NettyPeerTransport;
 import io.raftkv.server.peer.PeerAddress;
 import io.raftkv.server.peer.PeerTransport;
@@ -99,7 +98,9 @@ public final class RaftKvServer implements AutoCloseable {
             state.cluster(driver);
             node = driver;
         } else {
-            node = new LogNode(wal, walConfig.maxEntryBytes(), machine, state, System::currentTimeMillis);
+            // A Raft group of one voter; not the ClusterView, so CLUSTER and routing answer as Redis without cluster
+            // support does.
+            node = RaftDriver.standalone(state, wal, walConfig.maxEntryBytes(), machine, System::currentTimeMillis);
         }
 
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();

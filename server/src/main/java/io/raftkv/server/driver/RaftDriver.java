@@ -23,8 +23,8 @@ import io.raftkv.server.node.ApplyLoop;
 import io.raftkv.server.node.BatchSink;
 import io.raftkv.server.node.KvNode;
 import io.raftkv.server.node.KvStateMachine;
-import io.raftkv.server.node.LogNode;
 import io.raftkv.server.node.ReplySink;
+import io.raftkv.server.peer.NoPeerTransport;
 import io.raftkv.server.peer.PeerStatus;
 import io.raftkv.server.peer.PeerTransport;
 import io.raftkv.server.reply.Reply;
@@ -77,11 +77,22 @@ import java.util.function.LongSupplier;
  * each node's part of a write's round trip, and committed entries are applied there too, without another hand-off.
  * Otherwise the driver has a thread of its own. Work runs there in rounds (drain the inbox, handle every Ready),
  * started by a tick or by anything arriving.
+ *
+ * <p>A standalone node is the same driver over a group of one voter ({@link #standalone}): it leads at once, sends
+ * nothing, commits each entry on its own sync and confirms reads without a round, so every log feature has this one
+ * code path. Only where it applies differs: on a thread of its own, see {@link #applyThread}.
  */
 public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryProposer {
 
     private static final Logger log = LoggerFactory.getLogger(RaftDriver.class);
     private static final int MAX_EVENTS_PER_ROUND = 4096;
+    /** The node id of a standalone node, fixed so that its log's terms and votes stay its own across restarts. */
+    public static final long STANDALONE_ID = 1;
+    /**
+     * A standalone node's member record needs an address, but nothing ever shows it: it is not the server's
+     * ClusterView (no CLUSTER replies, no -MOVED) and it never redirects, being the only possible leader.
+     */
+    private static final String STANDALONE_HOST = "127.0.0.1";
     /** Readies handled per round: applying a long log at startup must not keep the transport's I/O waiting. */
     private static final int MAX_READIES_PER_ROUND = 16;
     /**
@@ -111,6 +122,12 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     private final List<ClusterMember> members;
     private final RaftConfig raftConfig;
     private final Membership membership;
+    /**
+     * The group is this node alone (a standalone server). No other node can ever be elected, so it campaigns at once
+     * instead of after an election timeout, and after a WAL failure its key space still holds every write ever
+     * acknowledged, so it goes on serving reads, as Redis does.
+     */
+    private final boolean alone;
     private final long tickNanos;
     private final long electionNanos;
     /** Driver thread only (it keeps scratch state). Frames are at most the transport's limit. */
@@ -119,6 +136,8 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     /** The driver thread: the transport's I/O thread, or one of our own (then {@link #ownLoop}). */
     private final ScheduledExecutorService loop;
     private final boolean ownLoop;
+    /** Where committed entries are applied: {@link #loop}, or for a lone voter a thread of its own (null otherwise). */
+    private final ScheduledExecutorService applyThread;
     private final AtomicBoolean roundScheduled = new AtomicBoolean();
     private final ScheduledFuture<?> ticker;
     private volatile boolean running = true;
@@ -152,6 +171,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     private volatile Role role = Role.FOLLOWER;
     private volatile long commitIndex;
     private volatile long lastIndex;
+    private volatile long walFirstIndex;
     private volatile List<PeerProgress> progress = List.of();
     private volatile String publishedWalFailure;
     /** After a WAL failure (driver thread): the latest term seen, and the leader seen in it (0: none yet). */
@@ -219,6 +239,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         this.members = List.copyOf(members);
         long[] ids = members.stream().mapToLong(ClusterMember::id).toArray();
         this.membership = Membership.ofVoters(ids);
+        this.alone = ids.length == 1 && ids[0] == self.id();
         var c = server.config();
         this.tickNanos = TimeUnit.MILLISECONDS.toNanos(c.clusterHeartbeatMs());
         this.electionNanos = TimeUnit.MILLISECONDS.toNanos(c.clusterElectionTimeoutMs());
@@ -233,9 +254,23 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             t.setDaemon(true);
             return t;
         }) : transportLoop;
-        this.applier = ApplyLoop.onExecutor(machine, clock, this, loop);
+        // A cluster leader's commits wait on the followers, not on its own disk, and on a 2-core machine running three
+        // nodes a thread hand-off costs more than applying in parallel gains: it applies on the driver thread. A lone
+        // voter's driver thread blocks in fdatasync for every batch (its own sync commits it), so it applies on a
+        // second thread, overlapping the apply and replies of one batch with the sync of the next.
+        this.applyThread = alone ? Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "raftkv-apply");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        this.applier = new ApplyLoop(machine, clock, this, applyThread != null ? applyThread : loop);
         try {
-            loop.submit(this::recover).get();
+            // The first round persists and publishes a lone voter's election (see recover) before the node takes
+            // requests. (A round handles its own failures: the node then stops taking part, as it would later.)
+            loop.submit(() -> {
+                recover();
+                round();
+            }).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting", e);
@@ -243,12 +278,28 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             if (ownLoop) {
                 loop.shutdown();
             }
+            if (applyThread != null) {
+                applyThread.shutdown();
+            }
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
         server.nodeInfo(this::info);
         applier.start();
         ticker = loop.scheduleAtFixedRate(this::tick, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
         transport.start((from, frame) -> enqueue(new Inbound(from, frame)));
+    }
+
+    /**
+     * A standalone node: a Raft group whose one voter is this node (id {@link #STANDALONE_ID}), with no transport
+     * (it listens on no peer port and dials nobody). It elects itself as it starts and commits each entry on its own
+     * sync, so a write is answered once its entry is synced per appendfsync, as in a cluster. The caller does not
+     * make it the server's {@link ClusterView}: a standalone node answers CLUSTER and routing as Redis without
+     * cluster support does.
+     */
+    public static RaftDriver standalone(ServerState server, Wal wal, long maxEntryBytes, KvStateMachine machine,
+                                        LongSupplier clock) {
+        ClusterMember self = new ClusterMember(STANDALONE_ID, STANDALONE_HOST, 1, 1);
+        return new RaftDriver(server, wal, maxEntryBytes, new NoPeerTransport(), machine, self, List.of(self), clock);
     }
 
     // ------------------------------------------------------------------ requests from other threads
@@ -299,8 +350,14 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             if (lastIndex > 0) {
                 maxTimestamp = LogRecord.timestampOf(wal.entry(lastIndex).data());
             }
+            walFirstIndex = wal.firstIndex();
             log.info("node {} starts at term {}, log [{}, {}], commit {}", self.id(), hs.term(), wal.firstIndex(),
                     wal.lastIndex(), hs.commit());
+            if (alone) {
+                // The only voter wins its own (pre-)vote at once (Raft paper §5.2: a majority of one), so it need not
+                // wait an election timeout; its term and vote are persisted by the first round's Ready.
+                raft.campaign();
+            }
         } catch (RuntimeException e) {
             wal.close();
             throw e;
@@ -432,7 +489,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     private void propose(List<Proposal> ps, long now) {
         if (walFailure != null) {
             for (Proposal p : ps) {
-                p.sink().reply(LogNode.misconf(walFailure));
+                p.sink().reply(misconf(walFailure));
             }
             return;
         }
@@ -581,7 +638,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         failedLeaderId = raft.leaderId() == self.id() ? 0 : raft.leaderId();
         publishedWalFailure = walFailure;
         log.error("write-ahead log failed; this node stops taking part until restarted", e);
-        answerWaiting(LogNode.misconf(walFailure + "; this write may still have committed on the other nodes"),
+        // Alone there are no other nodes to name. As with Redis's AOF, a write refused here may still be in the log
+        // and be replayed (committed) at the next start.
+        answerWaiting(misconf(alone ? walFailure : walFailure + "; this write may still have committed on the other nodes"),
                 this::refuse);
     }
 
@@ -630,10 +689,19 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
                 && r.spec().keyIndexes(r.argv().length).length > 0) {
             answerRedirect(r, failedLeaderId);
         } else if (event instanceof Proposal p) {
-            p.sink().reply(LogNode.misconf(walFailure));
+            p.sink().reply(misconf(walFailure));
+        } else if (event instanceof ReadRequest r && alone) {
+            // No other node can lead, so every write ever acknowledged is applied here: the key space is still
+            // the latest committed state, and Redis goes on serving reads while its AOF cannot be written.
+            applier.read(0, r.spec(), r.argv(), r.client(), r.sink());
         } else if (event instanceof ReadRequest r) {
             r.sink().reply(stoppedTakingPart(walFailure));
         }
+    }
+
+    /** Redis's answer to writes while its append-only file cannot be written. */
+    private static Reply misconf(String why) {
+        return Reply.error("MISCONF Errors writing to the AOF file: " + oneLine(why));
     }
 
     private static Reply stoppedTakingPart(String failure) {
@@ -657,6 +725,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             }
             wal.append(rd.entries());
             lastIndex = rd.entries().get(rd.entries().size() - 1).index();
+            walFirstIndex = wal.firstIndex();
             for (Entry e : rd.entries()) {
                 maxTimestamp = Math.max(maxTimestamp, LogRecord.timestampOf(e.data()));
             }
@@ -916,13 +985,14 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         switch (section) {
             case "persistence" -> {
                 l.add("aof_last_write_status:" + (publishedWalFailure == null ? "ok" : "err"));
+                l.add("wal_first_index:" + walFirstIndex);
                 l.add("wal_last_index:" + lastIndex);
                 l.add("wal_last_sync_time:" + server.lastSyncMillis.get() / 1000);
                 l.add("applied_index:" + server.appliedIndex.get());
             }
             case "replication" -> {
                 ClusterMember leader = member(leaderId);
-                if (role == Role.LEADER) {
+                if (role == Role.LEADER || alone) { // alone it is the master even with its log failed, as Redis
                     l.add("role:master");
                     List<PeerProgress> peers = progress;
                     int i = 0;
@@ -999,6 +1069,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             log.error("driver did not stop cleanly", e);
         }
         applier.close();
+        if (applyThread != null) {
+            applyThread.shutdown();
+        }
         if (ownLoop) {
             loop.shutdown();
         }

@@ -5,8 +5,9 @@ import io.raftkv.server.command.CommandSpec;
 
 /**
  * The seam between the client face and replication: where WRITE commands become log entries and READ commands
- * wait for what they must observe. Two implementations: {@link LogNode} (the real one: WAL, driver thread, apply
- * thread) and {@link DirectNode} (tests: applies at once on the caller's thread, no log).
+ * wait for what they must observe. Two implementations: the Raft driver (the real one, standalone or in a cluster:
+ * a standalone node is a Raft group of one voter) and {@link DirectNode} (tests: applies at once on the caller's
+ * thread, no log).
  *
  * <p>Threads: both methods are called from Netty event loops and never block. Each callback is completed exactly
  * once, on any thread; the caller hops back to its event loop.
