@@ -926,7 +926,11 @@ public final class RaftNode {
         }
     }
 
-    private boolean committedInCurrentTerm() {
+    /**
+     * Whether the commit index is at an entry of the current term: a leader may answer reads from its commit index
+     * only then (dissertation §6.4; its blank entry settles what earlier terms committed). Driver thread only.
+     */
+    public boolean committedInCurrentTerm() {
         return log.term(log.committed()) == term;
     }
 

@@ -128,6 +128,13 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
      * acknowledged, so it goes on serving reads, as Redis does.
      */
     private final boolean alone;
+    /**
+     * A lone voter's commit index, published by the driver thread before it hands the entries up to it to apply (so
+     * before any of them is answered), once the voter has committed an entry of its own term; -1 until then (after a
+     * restart, entries acknowledged before it may sit above the recovered commit index until then). Read by the
+     * client event loops: see {@link #read}.
+     */
+    private volatile long readFloor = -1;
     private final long tickNanos;
     private final long electionNanos;
     /** Driver thread only (it keeps scratch state). Frames are at most the transport's limit. */
@@ -313,6 +320,16 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     public void read(CommandSpec spec, byte[][] argv, ClientSession client, ReplySink sink) {
         if (spec.exec() == io.raftkv.server.command.Exec.LOCAL_READ) {
             applier.read(0, spec, argv, client, sink);
+            return;
+        }
+        long floor = readFloor;
+        if (alone && floor >= 0) {
+            // ReadIndex (Raft dissertation 6.4) with one voter needs no round: no other node can lead or commit, so
+            // once the voter has committed an entry of its term, the commit index known now covers every write
+            // acknowledged before this read arrived (each was published before it was applied and answered).
+            // Reading once that much is applied is linearizable, and saves the hop through the driver thread. (A
+            // connection's own earlier writes are answered before its read is sent here: CommandHandler orders them.)
+            applier.read(floor, spec, argv, client, sink);
             return;
         }
         enqueue(new ReadRequest(spec, argv, client, sink, System.nanoTime() + redirectWaitNanos()));
@@ -608,8 +625,11 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
                 }
                 maxTimestamp = Math.max(maxTimestamp, LogRecord.timestampOf(e.data()));
             }
-            applier.applyBatch(committed, sinks);
             commitIndex = committed.get(committed.size() - 1).index();
+            if (alone && raft.committedInCurrentTerm()) {
+                readFloor = raft.commitIndex();
+            }
+            applier.applyBatch(committed, sinks);
         }
         for (ReadState rs : rd.readStates()) {
             PendingRead pr = pendingReads.remove(rs.requestId());
