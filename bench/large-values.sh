@@ -75,7 +75,7 @@ for size in $SIZES; do
     for round in $(seq 1 "$ROUNDS"); do
       ours=$(rps "$leader" "$op" "$size" "$n")
       theirs=$(rps "$redis_port" "$op" "$size" "$n")
-      ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN {printf "%.2f", b > 0 ? a / b : 0}')
+      ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
       ratios+=("$ratio")
       printf '| %d MiB | %s | %d | %.1f | %.1f | %.0f | %.0f | %s |\n' $((size / 1048576)) "$op" "$round" "$ours" "$theirs" \
         "$(awk -v r="$ours" -v s="$size" 'BEGIN {print r * s / 1e6}')" \

@@ -24,6 +24,7 @@ import io.raftkv.server.reply.Reply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -89,6 +90,9 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
 
     /** Replies written to one buffer before it is passed on and another is started. */
     private static final int WRITE_CHUNK = 64 * 1024;
+    /** Bulk replies at least this long are written as their own wrapped array (see drain). */
+    private static final int LARGE_BULK = WRITE_CHUNK;
+    private static final byte[] CRLF_BYTES = {'\r', '\n'};
 
     private record Held(CommandSpec spec, byte[][] argv, Slot slot) {
     }
@@ -286,6 +290,20 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
             Reply r = slot.reply;
             if (r instanceof Reply.Error) {
                 server.errorReplies.increment();
+            }
+            if (r instanceof Reply.Bulk b && b.bytes().length >= LARGE_BULK) {
+                // A large value goes out as its own array, wrapped, not copied into a pooled buffer: growing an
+                // output buffer to hold it allocated and zeroed a fresh direct buffer per reply (30 ms per 1 MiB GET
+                // with four clients).
+                if (out == null) {
+                    out = ctx.alloc().ioBuffer();
+                }
+                out.writeByte('$').writeBytes(Integer.toString(b.bytes().length).getBytes(StandardCharsets.US_ASCII))
+                        .writeByte('\r').writeByte('\n');
+                ctx.write(out, ctx.voidPromise());
+                ctx.write(Unpooled.wrappedBuffer(b.bytes(), CRLF_BYTES), ctx.voidPromise());
+                out = null;
+                continue;
             }
             if (out == null) {
                 out = ctx.alloc().ioBuffer();
