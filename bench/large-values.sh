@@ -6,8 +6,9 @@
 # rounds, the same redis-benchmark runs against both: SET then GET, -c 4 -P 1 over -r 16 keys. Prints ops/s and MB/s
 # of each and the ratio ours/redis per round, and the median ratio. Sizes: 1 MiB and 15 MiB (a write must fit in one
 # log entry, at most 16 MiB with its command, so 16 MiB values are refused; see README).
-# Settings (env): ROUNDS (3), SIZES ("1048576 15728640"), N (operations per run: 200 for 1 MiB, scaled down with size),
-# KEEP=1 keeps the temp folder.
+# Settings (env): ROUNDS (3), SIZES ("1048576 15728640"), C (clients, 4), N (operations per run: 200 for 1 MiB,
+# scaled down with size, at least 20), KEEP=1 keeps the temp folder. A run that fails (e.g. a write answered "lost in a
+# leader change") counts 0 ops/s and its error is printed on stderr.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -62,9 +63,11 @@ done
 [ -n "$leader" ] || { echo "large-values.sh: no leader" >&2; exit 1; }
 log "redis-always port $redis_port; cluster leader port $leader"
 
-rps() { # port test size n: requests per second
-  redis-benchmark -p "$1" -t "$2" -d "$3" -n "$4" -c 4 -P 1 -r 16 -q 2>/dev/null | tr '\r' '\n' \
-    | awk '/requests per second/ {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+$/) v = $i} END {print v + 0}'
+rps() { # port test size n: requests per second, 0 (and the error on stderr) if the run failed
+  local out
+  out="$(redis-benchmark -p "$1" -t "$2" -d "$3" -n "$4" -c "${C:-4}" -P 1 -r 16 -q 2>&1 | tr '\r' '\n')" || true
+  grep -i "error" <<<"$out" | sort -u | sed "s/^/[port $1 $2 $3] /" >&2 || true
+  awk '/requests per second/ {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+$/) v = $i} END {print v + 0}' <<<"$out"
 }
 
 printf '| value | op | round | ours ops/s | redis ops/s | ours MB/s | redis MB/s | ratio |\n|---|---|---|---|---|---|---|---|\n'
