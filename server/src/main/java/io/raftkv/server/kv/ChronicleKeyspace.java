@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -1152,7 +1153,7 @@ public final class ChronicleKeyspace implements Keyspace {
             byte[] value = new byte[16];
             int keys = 12_000;
             for (int i = 0; i < keys; i++) {
-                scratch.put(("warm-up:" + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                scratch.put(("warm-up:" + i).getBytes(StandardCharsets.US_ASCII),
                         StoredValue.string(value, 0));
             }
             long cursor = 0;
@@ -1160,7 +1161,7 @@ public final class ChronicleKeyspace implements Keyspace {
                 cursor = scratch.scan(cursor, 1_000, 0, (k, t) -> { });
             } while (cursor != 0);
             for (int i = 0; i < keys; i++) {
-                scratch.delete(("warm-up:" + i).getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0);
+                scratch.delete(("warm-up:" + i).getBytes(StandardCharsets.US_ASCII), 0);
             }
         }
     }
