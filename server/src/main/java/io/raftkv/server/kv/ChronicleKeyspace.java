@@ -1146,7 +1146,7 @@ public final class ChronicleKeyspace implements Keyspace {
      * Runs the split, merge and iteration code on a scratch key space, so that the JIT has compiled it before the first
      * real split: interpreted, the first splits of a fresh server took 100-450 ms each on the apply thread (against
      * 10-30 ms compiled), and during a bulk load they came often enough for a cluster to lose its leader. Call once at
-     * start, before serving. Takes a few hundred milliseconds.
+     * start, before serving. It adds about 0.8 s to a start (a standalone node's first PONG: 3.0 s before, 3.8 s).
      */
     public static void warmUp() {
         try (ChronicleKeyspace scratch = new ChronicleKeyspace(new KvConfig(512, 16, 16))) {
