@@ -151,8 +151,8 @@ public final class ChronicleKeyspace implements Keyspace {
     /**
      * A map for a new shard: a spare one made ahead of time when the sizes asked for are at most half again the
      * configured averages that spares are sized for (a map tolerates larger entries through its bloat factor), else a
-     * new one made now. Creating a Chronicle Map takes some
-     * milliseconds (tens on a busy machine), which a split would otherwise spend twice on the apply thread.
+     * new one made now. Creating a Chronicle Map takes some milliseconds (tens on a busy machine), which a split would
+     * otherwise spend twice on the apply thread.
      */
     private ChronicleMap<byte[], byte[]> mapFor(int averageKeySize, int averageValueSize) {
         if (spareMaker != null && 2 * averageKeySize <= 3 * config.averageKeySize()
@@ -378,12 +378,15 @@ public final class ChronicleKeyspace implements Keyspace {
         long started = System.nanoTime();
         int keySize = averageKeySize(s.entries, s.keyBytes);
         int valueSize = averageValueSize(s.entries, s.keyBytes, s.inlineBytes);
-        Shard low;
+        Shard low = null;
         Shard high;
         try {
             low = new Shard(s.lo, s.depth + 1, keySize, valueSize);
             high = new Shard(s.lo + s.span() / 2, s.depth + 1, keySize, valueSize);
         } catch (RuntimeException | OutOfMemoryError e) {
+            if (low != null) {
+                low.map.close();
+            }
             log.warn("could not split a key-space shard of {} keys", s.entries, e);
             return false;
         }

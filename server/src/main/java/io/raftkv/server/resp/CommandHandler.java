@@ -24,7 +24,6 @@ import io.raftkv.server.reply.Reply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -298,8 +297,7 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
                 if (out == null) {
                     out = ctx.alloc().ioBuffer();
                 }
-                out.writeByte('$').writeBytes(Integer.toString(b.bytes().length).getBytes(StandardCharsets.US_ASCII))
-                        .writeByte('\r').writeByte('\n');
+                RespEncoder.bulkHeader(out, b.bytes().length);
                 ctx.write(out, ctx.voidPromise());
                 ctx.write(Unpooled.wrappedBuffer(b.bytes(), CRLF_BYTES), ctx.voidPromise());
                 out = null;

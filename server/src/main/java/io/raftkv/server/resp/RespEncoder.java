@@ -52,9 +52,7 @@ public final class RespEncoder extends MessageToByteEncoder<Reply> {
     private static void write(Reply reply, ByteBuf out, boolean resp3) {
         // Java 17 has no pattern switch: the common reply types are tested first, the RESP3 ones last.
         if (reply instanceof Reply.Bulk b) {
-            out.writeByte('$');
-            writeLong(out, b.bytes().length);
-            out.writeBytes(CRLF);
+            bulkHeader(out, b.bytes().length);
             out.writeBytes(b.bytes());
             out.writeBytes(CRLF);
         } else if (reply instanceof Reply.Simple s) {
@@ -111,6 +109,16 @@ public final class RespEncoder extends MessageToByteEncoder<Reply> {
     private static void line(ByteBuf out, char prefix, String text) {
         out.writeByte(prefix);
         out.writeCharSequence(text, StandardCharsets.UTF_8);
+        out.writeBytes(CRLF);
+    }
+
+    /**
+     * Appends a bulk string's header, {@code $length\r\n} (the same in RESP2 and RESP3); its bytes and a CRLF follow.
+     * Any thread.
+     */
+    public static void bulkHeader(ByteBuf out, int length) {
+        out.writeByte('$');
+        writeLong(out, length);
         out.writeBytes(CRLF);
     }
 

@@ -30,15 +30,8 @@ class KeyspaceModelTest {
     private static final long NOW = 1_000_000;
 
     @Test
-    void theEngineAgreesWithAPlainMapUnderRandomOperations() {
-        String replay = System.getProperty("keyspace.seed");
-        if (replay != null) {
-            run(Long.parseLong(replay));
-            return;
-        }
-        for (long seed = 1; seed <= SEEDS; seed++) {
-            run(seed);
-        }
+    void theEngineAgreesWithAPlainMapUnderRandomOperations() throws Exception {
+        Seeds.each(SEEDS, KeyspaceModelTest::run);
     }
 
     /** The model: what every key holds, as the engine should report it. */

@@ -31,14 +31,7 @@ class KeyspaceViewTest {
 
     @Test
     void aViewReadWhileWritesGoOnEqualsTheKeySpaceWhenItOpened() throws Exception {
-        String replay = System.getProperty("keyspace.seed");
-        if (replay != null) {
-            run(Long.parseLong(replay));
-            return;
-        }
-        for (long seed = 1; seed <= SEEDS; seed++) {
-            run(seed);
-        }
+        Seeds.each(SEEDS, KeyspaceViewTest::run);
     }
 
     private static void run(long seed) throws Exception {
