@@ -16,51 +16,21 @@ ROUNDS="${ROUNDS:-3}"
 SIZES="${SIZES:-1048576 15728640}"
 work="$(mktemp -d /tmp/raftkv-large.XXXXXX)"
 pids=()
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
-
-cleanup() {
-  local rc=$? p f
-  trap - EXIT INT TERM
-  for f in "$work"/cluster/node-*/server.pid; do [ -f "$f" ] && pids+=("$(cat "$f")"); done
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$p" 2>/dev/null || true
-  done
-  if [ "${KEEP:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 for tool in redis-server redis-cli redis-benchmark; do
   command -v "$tool" >/dev/null || { echo "large-values.sh: $tool not found" >&2; exit 1; }
 done
 
-free_port() { # a free port p such that p+1..p+3 and their peer ports are free too
-  local b i ok
-  for _ in $(seq 1 200); do
-    b=$((20000 + RANDOM % 30000)); ok=1
-    for i in 0 1 2 3; do
-      ss -Htan | awk '{print $4}' | grep -qE ":($((b + i))|$((b + i + 10000)))\$" && ok=0
-    done
-    [ $ok = 1 ] && { echo "$b"; return 0; }
-  done
-  echo "large-values.sh: no free ports" >&2; return 1
-}
-
-redis_port=$(free_port)
+free_base 1; redis_port=$((BASE + 1))
 mkdir -p "$work/redis"
 redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$work/redis" --save '' --appendonly yes \
   --appendfsync always --daemonize no --logfile "$work/redis/redis.log" &
 pids+=($!)
-for _ in $(seq 1 100); do [ "$(redis-cli -p "$redis_port" PING 2>/dev/null)" = PONG ] && break; sleep 0.1; done
-base=$(free_port)
+wait_ping "$redis_port"
+free_base 3; base=$BASE
 PORT_BASE=$base CLUSTER_DIR="$work/cluster" "$root/bin/raftkv-cluster" start >"$work/cluster-start.log"
-leader=""
-for p in $((base + 1)) $((base + 2)) $((base + 3)); do
-  redis-cli -p "$p" INFO raft | tr -d '\r' | grep -qx 'raft_role:leader' && leader=$p
-done
-[ -n "$leader" ] || { echo "large-values.sh: no leader" >&2; exit 1; }
+leader=$(leader_port $((base + 1)) $((base + 2)) $((base + 3)))
 log "redis-always port $redis_port; cluster leader port $leader"
 
 rps() { # port test size n: requests per second, 0 (and the error on stderr) if the run failed
