@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Raft's read-only view of the WAL (Raft only reads its persisted state, through {@link LogStorage}; the driver
- * writes through the {@link Wal}). Membership is static for now, so it comes from the configuration rather than from the log.
+ * writes through {@link WalLog}, the same {@link Wal}). Membership is static for now, so it comes from the configuration rather than from the log.
  *
  * <p>Threads: the driver thread only, like the WAL itself.
  */

@@ -9,8 +9,8 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -20,7 +20,9 @@ import java.util.function.LongSupplier;
  * observe, and, when told it may, looks for expired keys to have deleted through the log.
  *
  * <p>It runs on a single-thread executor its owner chooses: the Raft driver's own thread (applying then costs no
- * thread hand-off) or a thread of its own (applying then overlaps the driver's next WAL sync).
+ * thread hand-off), a thread of its own (applying then overlaps the driver's next WAL sync), or, in the simulation,
+ * the caller's thread (an executor that runs each task at once). Its owner also runs {@link #expiryCycle} there every
+ * {@link #EXPIRE_CYCLE_MILLIS}.
  *
  * <p>Threads: {@link #applyBatch} and {@link #read} may be called from any thread, never blocking; what is called on
  * the executor runs at once, what is called elsewhere runs there later, in call order. {@link #start} and
@@ -28,8 +30,9 @@ import java.util.function.LongSupplier;
  */
 public final class ApplyLoop implements AutoCloseable {
 
-    /** How often to look for expired keys, and how many to propose deleting at once. */
-    private static final long EXPIRE_CYCLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How often the owner should run {@link #expiryCycle}. */
+    public static final long EXPIRE_CYCLE_MILLIS = 100;
+    /** How many expired keys to propose deleting at once. */
     private static final int EXPIRE_BATCH = 64;
 
     /** Proposes the deletion of keys found expired; the sink is answered once that record is applied or refused. */
@@ -50,7 +53,7 @@ public final class ApplyLoop implements AutoCloseable {
     private final KvStateMachine machine;
     private final LongSupplier clock;
     private final ExpiryProposer expiry;
-    private final ScheduledExecutorService executor;
+    private final Executor executor;
     /** Reads waiting for the applied index to reach theirs, in index then arrival order. Executor only. */
     private final PriorityQueue<Read> waiting = new PriorityQueue<>((a, b) -> a.atIndex != b.atIndex
             ? Long.compare(a.atIndex, b.atIndex) : Long.compare(a.seq, b.seq));
@@ -60,24 +63,20 @@ public final class ApplyLoop implements AutoCloseable {
     private long readSeq;
     /** Set once applying failed: every later task gets this error. Executor only. */
     private Reply failed;
-    private ScheduledFuture<?> expiryTask;
     /** The executor's thread, once known: a read from it runs at once instead of as a task. */
     private volatile Thread executorThread;
 
     /** An apply loop that runs on {@code executor}, a single thread that its caller owns and shuts down. */
-    public ApplyLoop(KvStateMachine machine, LongSupplier clock, ExpiryProposer expiry,
-                     ScheduledExecutorService executor) {
+    public ApplyLoop(KvStateMachine machine, LongSupplier clock, ExpiryProposer expiry, Executor executor) {
         this.machine = machine;
         this.clock = clock;
         this.expiry = expiry;
         this.executor = Objects.requireNonNull(executor, "executor");
     }
 
-    /** Starts active expiry. Any thread but the executor's. */
+    /** Learns the executor's thread, so that calls made on it run at once. Any thread but the executor's. */
     public void start() {
         executor.execute(() -> executorThread = Thread.currentThread());
-        expiryTask = executor.scheduleWithFixedDelay(this::proposeExpired, EXPIRE_CYCLE_NANOS, EXPIRE_CYCLE_NANOS,
-                TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -180,9 +179,9 @@ public final class ApplyLoop implements AutoCloseable {
     /**
      * Active expiry: an expired key is invisible already but holds memory until deleted. Deletes must go through the
      * log (replicas and replays must agree), so this proposes one EXPIRE record at a time, and apply deletes only
-     * the keys still expired at that record's time.
+     * the keys still expired at that record's time. On the executor.
      */
-    private void proposeExpired() {
+    public void expiryCycle() {
         if (expireInFlight || !running || failed != null || !expiry.mayPropose()) {
             return;
         }
@@ -195,19 +194,15 @@ public final class ApplyLoop implements AutoCloseable {
     }
 
     /**
-     * Stops active expiry; reads still waiting for their index are answered with a shutdown error. The executor
-     * must still be running. Any thread but the executor's.
+     * Stops active expiry (the owner stops calling {@link #expiryCycle} first); reads still waiting for their index
+     * are answered with a shutdown error. The executor must still be running. Any thread but the executor's.
      */
     @Override
     public void close() {
         running = false;
         try {
-            executor.submit(() -> {
-                if (expiryTask != null) {
-                    expiryTask.cancel(false);
-                }
-                answerWaiting(Reply.error("ERR server is shutting down"));
-            }).get(10, TimeUnit.SECONDS);
+            CompletableFuture.runAsync(() -> answerWaiting(Reply.error("ERR server is shutting down")), executor)
+                    .get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
