@@ -19,27 +19,37 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The Raft safety properties (paper figure 3), plus the durability promises of the Ready contract, checked as the
+ * The Raft safety properties (paper figure 3), plus the durability promises of the Ready contract, checked as a
  * simulation runs. Logs change only through Readies, so the log properties are checked incrementally on each
- * written Ready and applied entry; the rest after every simulation step. A violation throws {@link Violation}.
+ * written Ready (or each append, truncation and hard state a driver writes) and applied entry; the rest after every
+ * simulation step. A violation throws {@link Violation}.
+ *
+ * <p>Shared with the server module's simulation of the production driver (through this module's test jar), so it
+ * sees a node only through {@link NodeView}.
  */
-final class Invariants {
+public final class Invariants {
 
-    static final class Violation extends AssertionError {
-        Violation(String message) {
+    public static final class Violation extends AssertionError {
+        public Violation(String message) {
             super(message);
         }
     }
 
     /** What a node looks like to the checks; null raft means the node is down. */
-    interface NodeView {
+    public interface NodeView {
         long id();
 
+        /** The node's Raft core, or null while it is down. */
         RaftNode raft();
 
-        SimDisk disk();
+        /** The synced image of its log: what survives a crash (kept while the node is down). */
+        MemoryStorage durableLog();
 
-        KvStore kv();
+        /** The log as the running node reads it: the synced image plus writes not synced yet. */
+        MemoryStorage liveLog();
+
+        /** The index its state machine has applied up to; asked only while the node is up. */
+        long stateMachineApplied();
     }
 
     /** Election Safety: the one leader seen for each term. */
@@ -71,12 +81,12 @@ final class Invariants {
 
     private final Set<Long> learners;
 
-    Invariants(List<? extends NodeView> all) {
+    public Invariants(List<? extends NodeView> all) {
         this(all, Set.of());
     }
 
     /** {@code learners}: the non-voting members among {@code all}. */
-    Invariants(List<? extends NodeView> all, Set<Long> learners) {
+    public Invariants(List<? extends NodeView> all, Set<Long> learners) {
         for (NodeView n : all) {
             nodes.put(n.id(), n);
         }
@@ -91,10 +101,10 @@ final class Invariants {
     // ------------------------------------------------------------------ per step
 
     /** After every simulation step. */
-    void afterStep() {
+    public void afterStep() {
         checks++;
         for (NodeView n : nodes.values()) {
-            HardState hs = n.disk().durable().hardState();
+            HardState hs = n.durableLog().hardState();
             HardState before = lastDurable.put(n.id(), hs);
             if (before != null) {
                 if (hs.term() < before.term()) {
@@ -130,20 +140,20 @@ final class Invariants {
             if (raft.appliedIndex() > commit) {
                 fail("node " + n.id() + " applied " + raft.appliedIndex() + " beyond commit " + commit);
             }
-            if (n.kv().applied() > commit) {
-                fail("node " + n.id() + " state machine applied " + n.kv().applied() + " beyond commit " + commit);
+            if (n.stateMachineApplied() > commit) {
+                fail("node " + n.id() + " state machine applied " + n.stateMachineApplied() + " beyond commit " + commit);
             }
         }
     }
 
     /** A node came back from a crash: its in-memory commit index starts over from the durable one. */
-    void onRestart(long id) {
+    public void onRestart(long id) {
         lastCommit.remove(id);
         completenessChecked.remove(id);
     }
 
     /** Raft paper §5.2: each server votes for at most one candidate in a term, across crashes too. */
-    void onSend(Message m) {
+    public void onSend(Message m) {
         boolean votes = m instanceof Message.RequestVote || m instanceof Message.PreVote
                 || m instanceof Message.RequestVoteResponse rv && rv.granted()
                 || m instanceof Message.PreVoteResponse pv && pv.granted();
@@ -162,12 +172,19 @@ final class Invariants {
     // ------------------------------------------------------------------ per Ready
 
     /** Leader Append-Only (figure 3): a leader never overwrites or deletes entries of its own log. */
-    void beforeWrite(NodeView n, Ready rd) {
-        if (n.raft().role() != Role.LEADER || rd.entries().isEmpty() || rd.snapshot() != null) {
+    public void beforeWrite(NodeView n, Ready rd) {
+        if (!rd.entries().isEmpty() && rd.snapshot() == null) {
+            beforeTruncate(n, rd.entries().get(0).index() - 1);
+        }
+    }
+
+    /** Leader Append-Only: node {@code n} is about to drop the entries of its live log after {@code lastKept}. */
+    public void beforeTruncate(NodeView n, long lastKept) {
+        if (n.raft().role() != Role.LEADER) {
             return;
         }
-        long first = rd.entries().get(0).index();
-        MemoryStorage live = n.disk().live();
+        long first = lastKept + 1;
+        MemoryStorage live = n.liveLog();
         if (first <= live.lastIndex() && completenessChecked.getOrDefault(n.id(), -1L) == n.raft().term()) {
             fail("leader " + n.id() + " of term " + n.raft().term() + " rewrites its log from index " + first
                     + " (last " + live.lastIndex() + "): Leader Append-Only, Raft paper figure 3");
@@ -175,9 +192,17 @@ final class Invariants {
     }
 
     /** The Ready is written to the node's live storage: register its entries, its commit index, check the leader. */
-    void afterWrite(NodeView n, Ready rd) {
-        MemoryStorage live = n.disk().live();
-        for (Entry e : rd.entries()) {
+    public void afterWrite(NodeView n, Ready rd) {
+        afterWrite(n, rd.entries(), rd.hardState());
+    }
+
+    /**
+     * {@code entries} and then {@code hardState} (either may be empty or null) are written to the node's live log:
+     * register the entries and the commit index, check the leader.
+     */
+    public void afterWrite(NodeView n, List<Entry> entries, HardState hardState) {
+        MemoryStorage live = n.liveLog();
+        for (Entry e : entries) {
             if (e.index() < live.firstIndex()) {
                 continue;
             }
@@ -190,8 +215,8 @@ final class Invariants {
                         + r.firstNode() + " data '" + text(r.data()) + "' after term " + r.prevTerm());
             }
         }
-        if (rd.hardState() != null) {
-            registerCommit(n, rd.hardState());
+        if (hardState != null) {
+            registerCommit(n, hardState);
         }
         RaftNode raft = n.raft();
         if (raft.role() == Role.LEADER && completenessChecked.getOrDefault(n.id(), -1L) != raft.term()) {
@@ -201,7 +226,7 @@ final class Invariants {
     }
 
     private void registerCommit(NodeView n, HardState hs) {
-        MemoryStorage live = n.disk().live();
+        MemoryStorage live = n.liveLog();
         long from = commitChecked.getOrDefault(n.id(), 0L) + 1;
         commitChecked.merge(n.id(), hs.commit(), Math::max);
         for (long i = Math.max(from, live.firstIndex()); i <= hs.commit(); i++) {
@@ -231,7 +256,7 @@ final class Invariants {
             if (learners.contains(n.id())) {
                 continue;
             }
-            MemoryStorage d = n.disk().durable();
+            MemoryStorage d = n.durableLog();
             boolean has = e.index() <= d.snapshot().index()
                     || (e.index() <= d.lastIndex() && d.term(e.index()) == e.term());
             if (has) {
@@ -247,7 +272,7 @@ final class Invariants {
 
     /** Leader Completeness (Raft paper §5.4): a new leader holds every entry committed in an earlier term. */
     private void checkLeaderCompleteness(NodeView n, long term) {
-        MemoryStorage live = n.disk().live();
+        MemoryStorage live = n.liveLog();
         for (Committed c : committed.values()) {
             if (c.knownInTerm() >= term) {
                 continue;
@@ -267,7 +292,7 @@ final class Invariants {
     // ------------------------------------------------------------------ applying
 
     /** State Machine Safety (Raft paper §5.4.3): no two nodes apply different entries at one index. */
-    void onApply(long node, Entry e) {
+    public void onApply(long node, Entry e) {
         Entry first = appliedAt.putIfAbsent(e.index(), e);
         if (first != null && !same(first, e)) {
             fail("node " + node + " applies " + describe(e) + " where another node applied " + describe(first)
@@ -293,12 +318,12 @@ final class Invariants {
      * Log Matching recomputed from the live logs, pairwise: if two logs have an entry with the same index and term,
      * they are identical up to it. A cross-check of the incremental registration above.
      */
-    void checkLogsFromScratch() {
+    public void checkLogsFromScratch() {
         List<NodeView> all = new ArrayList<>(nodes.values());
         for (int a = 0; a < all.size(); a++) {
             for (int b = a + 1; b < all.size(); b++) {
-                MemoryStorage x = all.get(a).disk().live();
-                MemoryStorage y = all.get(b).disk().live();
+                MemoryStorage x = all.get(a).liveLog();
+                MemoryStorage y = all.get(b).liveLog();
                 long lo = Math.max(x.firstIndex(), y.firstIndex());
                 long hi = Math.min(x.lastIndex(), y.lastIndex());
                 long matched = -1;

@@ -3,6 +3,7 @@ package io.raftkv.raft.sim;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.HardState;
 import io.raftkv.raft.Membership;
+import io.raftkv.raft.MemoryStorage;
 import io.raftkv.raft.RaftConfig;
 import io.raftkv.raft.RaftNode;
 import io.raftkv.raft.Ready;
@@ -52,13 +53,18 @@ class InvariantsTest {
         }
 
         @Override
-        public SimDisk disk() {
-            return disk;
+        public MemoryStorage durableLog() {
+            return disk.durable();
         }
 
         @Override
-        public KvStore kv() {
-            return kv;
+        public MemoryStorage liveLog() {
+            return disk.live();
+        }
+
+        @Override
+        public long stateMachineApplied() {
+            return kv.applied();
         }
     }
 

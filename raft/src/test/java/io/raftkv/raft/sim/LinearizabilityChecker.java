@@ -13,7 +13,8 @@ import java.util.TreeMap;
 
 /**
  * Decides whether a history of single-key operations is linearizable against a string register per key (PUT sets
- * it, APPEND concatenates and returns the new value, GET returns it; a missing key reads as null). Operations on
+ * it, APPEND concatenates and returns the new value, SWAP sets it and returns the old value, GET returns it; a
+ * missing key reads as null). Operations on
  * different keys commute, so each key is checked alone (linearizability is local: Herlihy and Wing, §3.5).
  *
  * <p>The search is Wing and Gong's: repeatedly pick, among the operations not yet placed, one that may go next
@@ -26,7 +27,7 @@ import java.util.TreeMap;
  * token no completed operation ever observed is dropped before the search: placing it last is always possible,
  * so it cannot decide the answer, and it would only multiply the states.
  */
-final class LinearizabilityChecker {
+public final class LinearizabilityChecker {
 
     /** Bounds the memo table per key; a search that needs more is reported, not silently passed. */
     private static final int MAX_STATES = 2_000_000;
@@ -35,11 +36,11 @@ final class LinearizabilityChecker {
     }
 
     /** The verdict: {@code ok}, or the first key whose history admits no linearization, with that history. */
-    record Result(boolean ok, String key, String explanation) {
+    public record Result(boolean ok, String key, String explanation) {
         static final Result OK = new Result(true, null, "linearizable");
     }
 
-    static Result check(List<Op> history) {
+    public static Result check(List<Op> history) {
         Map<String, List<Op>> byKey = new TreeMap<>();
         for (Op op : history) {
             byKey.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
@@ -208,6 +209,8 @@ final class LinearizabilityChecker {
                     }
                     return after;
                 }
+                case SWAP:
+                    return op.indeterminate() || Objects.equals(value, op.result()) ? op.arg() : REFUSED;
                 case GET:
                     return Objects.equals(value, op.result()) ? value : REFUSED;
                 default:

@@ -46,6 +46,29 @@ class LinearizabilityCheckerTest {
                 Op.get(3, "k", 5, 6, "<a>"));
     }
 
+    /** SWAP (GETSET) returns the value it replaced: two swaps cannot both have replaced the same value. */
+    @Test
+    void swapsMustEachReplaceTheValueBefore() {
+        linearizable(
+                Op.put(1, "k", "<a>", 1, 2),
+                swap(2, "<b>", 3, 6, "<a>"),
+                swap(3, "<c>", 4, 7, "<b>"),
+                Op.get(4, "k", 8, 9, "<c>"));
+        notLinearizable(
+                Op.put(1, "k", "<a>", 1, 2),
+                swap(2, "<b>", 3, 6, "<a>"),
+                swap(3, "<c>", 4, 7, "<a>"));
+        // an indeterminate swap may have taken effect: a later read may see its value
+        linearizable(
+                Op.put(1, "k", "<a>", 1, 2),
+                swap(2, "<b>", 3, NEVER, null),
+                Op.get(3, "k", 4, 5, "<b>"));
+    }
+
+    private static Op swap(long id, String value, long invoke, long complete, String old) {
+        return new Op(id, 0, Op.Kind.SWAP, "k", value, invoke, complete, old, 0);
+    }
+
     @Test
     void readOfAValueNeverWrittenIsRejected() {
         notLinearizable(Op.put(1, "k", "<a>", 1, 2), Op.get(2, "k", 3, 4, "<zzz>"));

@@ -9,16 +9,18 @@ package io.raftkv.raft.sim;
  * its completion is {@link #NEVER} and its result is not known; it may have taken effect at any point after its
  * invocation, or never.
  *
- * @param result for GET the value read (null: no such key); for APPEND the value after appending; null for PUT
+ * @param result for GET the value read (null: no such key); for APPEND the value after appending; for SWAP the value
+ *               before (null: no such key); null for PUT
  */
-record Op(long id, int client, Kind kind, String key, String arg, long invoke, long complete, String result,
+public record Op(long id, int client, Kind kind, String key, String arg, long invoke, long complete, String result,
           long virtualTime) {
 
-    static final long NEVER = Long.MAX_VALUE;
+    public static final long NEVER = Long.MAX_VALUE;
 
-    enum Kind { PUT, APPEND, GET }
+    /** PUT sets a value; APPEND appends to it and returns the result; SWAP sets it and returns the old one. */
+    public enum Kind { PUT, APPEND, GET, SWAP }
 
-    boolean indeterminate() {
+    public boolean indeterminate() {
         return complete == NEVER;
     }
 
@@ -40,6 +42,7 @@ record Op(long id, int client, Kind kind, String key, String arg, long invoke, l
         String what = switch (kind) {
             case PUT -> "put " + key + " " + arg;
             case APPEND -> "append " + key + " " + arg + (indeterminate() ? "" : " -> " + result);
+            case SWAP -> "swap " + key + " " + arg + (indeterminate() ? "" : " -> " + result);
             case GET -> "get " + key + " -> " + result;
         };
         return "op#" + id + " c" + client + " " + span + " " + what + (indeterminate() ? " (indeterminate)" : "")

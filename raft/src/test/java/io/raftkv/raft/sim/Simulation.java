@@ -4,6 +4,7 @@ import io.raftkv.raft.CodecException;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.HardState;
 import io.raftkv.raft.Membership;
+import io.raftkv.raft.MemoryStorage;
 import io.raftkv.raft.Message;
 import io.raftkv.raft.MessageCodec;
 import io.raftkv.raft.RaftNode;
@@ -143,13 +144,18 @@ final class Simulation {
         }
 
         @Override
-        public SimDisk disk() {
-            return disk;
+        public MemoryStorage durableLog() {
+            return disk.durable();
         }
 
         @Override
-        public KvStore kv() {
-            return kv;
+        public MemoryStorage liveLog() {
+            return disk.live();
+        }
+
+        @Override
+        public long stateMachineApplied() {
+            return kv.applied();
         }
     }
 
