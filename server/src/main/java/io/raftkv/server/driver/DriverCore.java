@@ -285,6 +285,7 @@ final class DriverCore implements ApplyLoop.ExpiryProposer {
             for (int r = 0; r < MAX_READIES_PER_ROUND && !failure.failed() && raft.hasReady(); r++) {
                 handleReady(raft.ready(), now);
             }
+            proposals.proposeNextParts(raft);
             persistence.checkDeferred(raft);
             afterRound(now);
             if (failure.failed()) {
@@ -422,7 +423,7 @@ final class DriverCore implements ApplyLoop.ExpiryProposer {
     /** Leadership changes, waiting requests, read retries. */
     private void afterRound(long now) {
         Role r = raft.role();
-        if (lastRole == Role.LEADER && r != Role.LEADER && proposals.hasPending()) {
+        if (lastRole == Role.LEADER && r != Role.LEADER) {
             proposals.leadershipLost();
         }
         if (r != lastRole) {

@@ -18,8 +18,9 @@ import java.util.List;
  * one BATCH entry (pipelined and concurrent clients share entries); each proposal's reply sink then waits, keyed by
  * log index, until that entry commits and is applied. If the entry committed at that index has another term (the
  * proposal was lost in a leader change), or this node stops leading first, the client gets an error saying the
- * outcome is unknown, never silence. Record timestamps never go backwards, whatever the wall clock does. Driver
- * thread only.
+ * outcome is unknown, never silence. A command too large for one entry is proposed as a run of PART entries over
+ * several rounds ({@link PartedProposals}). Record timestamps never go backwards, whatever the wall clock does.
+ * Driver thread only.
  */
 final class ProposalBatcher {
 
@@ -41,7 +42,9 @@ final class ProposalBatcher {
     private final FailureMode failure;
     /** Client writes taken from the inbox in this round, proposed as one entry (see {@link #gather}). */
     private final List<Proposal> gathered = new ArrayList<>();
-    private int gatheredBytes;
+    private long gatheredBytes;
+    /** Writes too large for one entry, being proposed part by part (leader only). */
+    private final PartedProposals parted;
     private final Long2ObjectHashMap<PendingWrite> pending = new Long2ObjectHashMap<>();
     /** The latest timestamp of any record in the log: the next proposal's is not earlier. */
     private long maxTimestamp;
@@ -49,6 +52,7 @@ final class ProposalBatcher {
     ProposalBatcher(long maxEntryBytes, NodeClock clock, PublishedView view, LeaderWait leaderWait,
                     FailureMode failure) {
         this.maxEntryBytes = maxEntryBytes;
+        this.parted = new PartedProposals(maxEntryBytes);
         this.clock = clock;
         this.view = view;
         this.leaderWait = leaderWait;
@@ -61,7 +65,7 @@ final class ProposalBatcher {
      * arrival order in the entry; a batch is never larger than the sum of its commands' own records.
      */
     void gather(RaftNode raft, Proposal p, long now) {
-        int size = LogRecord.encodedSize(p.argv());
+        long size = LogRecord.encodedSize(p.argv());
         if (!gathered.isEmpty() && gatheredBytes + size > Math.min(MAX_BATCH_BYTES, maxEntryBytes)) {
             proposeGathered(raft, now);
         }
@@ -101,11 +105,19 @@ final class ProposalBatcher {
         ReplySink sink;
         if (ps.size() == 1) {
             Proposal p = ps.get(0);
-            data = LogRecord.encode(p.kind(), ts, p.argv());
-            if (data.length > maxEntryBytes) {
-                p.sink().reply(LogRecord.tooLarge(data.length, maxEntryBytes));
+            long size = LogRecord.encodedSize(p.argv());
+            if (!LogRecord.fits(p.argv())) {
+                p.sink().reply(LogRecord.tooLarge(size));
                 return;
             }
+            if (parted.needsParts(size)) {
+                parted.start(p.kind(), ts, p.argv(), raft.term(), p.sink());
+                maxTimestamp = ts;
+                view.proposedCount++;
+                parted.pump(raft, LOST, this::awaitCommit);
+                return;
+            }
+            data = LogRecord.encode(p.kind(), ts, p.argv());
             sink = p.sink();
         } else {
             byte[][][] argvs = new byte[ps.size()][][];
@@ -126,7 +138,19 @@ final class ProposalBatcher {
         }
         maxTimestamp = ts;
         view.proposedCount += ps.size();
-        pending.put(index, new PendingWrite(raft.term(), sink));
+        awaitCommit(index, raft.term(), sink);
+    }
+
+    /** {@code sink}'s write was proposed in {@code term} as entry {@code index}: it is answered when that commits. */
+    private void awaitCommit(long index, long term, ReplySink sink) {
+        pending.put(index, new PendingWrite(term, sink));
+    }
+
+    /** After the round's Readies: the commit index may have moved, so the large writes' next parts may go. */
+    void proposeNextParts(RaftNode raft) {
+        if (!parted.isEmpty()) {
+            parted.pump(raft, LOST, this::awaitCommit);
+        }
     }
 
     /** An entry is in the log (recovered, written or committed): later proposals are stamped no earlier than it. */
@@ -158,14 +182,19 @@ final class ProposalBatcher {
 
     /**
      * This node stopped leading. Entries of its term may still commit under the next leader, but this node cannot
-     * tell the client; the outcome is unknown, which the error says.
+     * tell the client; the outcome is unknown, which the error says. (What it proposed of a large write not yet
+     * fully proposed is dropped when the next leader's first entry applies.)
      */
     void leadershipLost() {
         answerPending(LOST);
     }
 
-    /** Answers every proposal waiting for its commit with {@code reply} (WAL failure, shutdown). */
+    /**
+     * Answers every proposal waiting for its commit, and every large write not yet fully proposed, with
+     * {@code reply} (leadership lost, WAL failure, shutdown).
+     */
     void answerPending(Reply reply) {
+        parted.abort(reply);
         for (PendingWrite w : pending.values()) {
             w.sink().reply(reply);
         }
@@ -179,9 +208,5 @@ final class ProposalBatcher {
         }
         gathered.clear();
         gatheredBytes = 0;
-    }
-
-    boolean hasPending() {
-        return !pending.isEmpty();
     }
 }
