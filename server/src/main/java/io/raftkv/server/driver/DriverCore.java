@@ -101,11 +101,12 @@ final class DriverCore implements ApplyLoop.ExpiryProposer {
     /**
      * Recovers the Raft state from {@code durableLog}; on the driver thread. The key space is rebuilt by applying the
      * committed log through the normal Ready path, on {@code applyExecutor} (a single thread, the driver's own or
-     * another; the simulation's runs tasks at once). {@code randomSeed} seeds the election timeouts.
+     * another; the simulation's runs tasks at once), large writes on {@code largeApplyExecutor} (null: a thread the
+     * apply loop makes; see {@link ApplyLoop}). {@code randomSeed} seeds the election timeouts.
      */
     DriverCore(ServerState server, DurableLog durableLog, long maxEntryBytes, PeerTransport transport,
-               KvStateMachine machine, Executor applyExecutor, ClusterMember self, List<ClusterMember> members,
-               NodeClock clock, DriverLoop loop, long randomSeed) {
+               KvStateMachine machine, Executor applyExecutor, Executor largeApplyExecutor, ClusterMember self,
+               List<ClusterMember> members, NodeClock clock, DriverLoop loop, long randomSeed) {
         this.server = server;
         this.durableLog = durableLog;
         this.transport = transport;
@@ -121,7 +122,7 @@ final class DriverCore implements ApplyLoop.ExpiryProposer {
         RaftConfig raftConfig = RaftConfig.of(self.id()).withTicks(electionTicks, 1)
                 .withLeaseReads(c.clusterLeaseReads()).withRandomSeed(randomSeed);
         machine.resetAppliedIndex(0);
-        this.applier = new ApplyLoop(machine, clock::wallMillis, this, applyExecutor);
+        this.applier = new ApplyLoop(machine, clock::wallMillis, this, applyExecutor, largeApplyExecutor);
         this.view = new PublishedView(self, members, transport, () -> enqueue(new LeadershipRequest()));
         this.info = new InfoSections(view, server, alone);
         this.leaderWait = new LeaderWait(view);

@@ -118,7 +118,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             // round handles its own failures: the node then stops taking part, as it would later.)
             this.core = loop.submit(() -> {
                 DriverCore c = new DriverCore(server, new WalLog(wal, membership), maxEntryBytes, transport, machine,
-                        applyExecutor, self, members, nodeClock, driverLoop, nodeClock.monotonicNanos() ^ self.id());
+                        applyExecutor, null, self, members, nodeClock, driverLoop, nodeClock.monotonicNanos() ^ self.id());
                 c.round();
                 return c;
             }).get();

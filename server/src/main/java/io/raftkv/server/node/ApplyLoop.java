@@ -74,8 +74,13 @@ public final class ApplyLoop implements AutoCloseable {
     private Reply failed;
     /** The executor's thread, once known: a read from it runs at once instead of as a task. */
     private volatile Thread executorThread;
-    /** Where heavy batches run, and what follows them while they do (made at the first one). Executor only. */
-    private ExecutorService side;
+    /**
+     * Where heavy batches run, and what follows them while they do: a thread of the loop's own, made at the first
+     * one, unless the owner gave one (the simulation runs them at once). Executor only.
+     */
+    private Executor side;
+    /** The thread {@link #side} runs on is this loop's own, to shut down on close. */
+    private ExecutorService ownSide;
     /** Tasks handed to {@link #side} and not finished: while any is, the executor hands it every later task. */
     private final AtomicInteger detoured = new AtomicInteger();
     /** Batches handed to the executor as tasks and not yet begun: while any is, later batches queue too. */
@@ -83,10 +88,20 @@ public final class ApplyLoop implements AutoCloseable {
 
     /** An apply loop that runs on {@code executor}, a single thread that its caller owns and shuts down. */
     public ApplyLoop(KvStateMachine machine, LongSupplier clock, ExpiryProposer expiry, Executor executor) {
+        this(machine, clock, expiry, executor, null);
+    }
+
+    /**
+     * An apply loop that runs on {@code executor} and its heavy batches on {@code side} (single-threaded too, and
+     * its caller's; null: a thread of the loop's own).
+     */
+    public ApplyLoop(KvStateMachine machine, LongSupplier clock, ExpiryProposer expiry, Executor executor,
+                     Executor side) {
         this.machine = machine;
         this.clock = clock;
         this.expiry = expiry;
         this.executor = Objects.requireNonNull(executor, "executor");
+        this.side = side;
     }
 
     /** Learns the executor's thread, so that calls made on it run at once. Any thread but the executor's. */
@@ -144,7 +159,7 @@ public final class ApplyLoop implements AutoCloseable {
             return;
         }
         if (side == null) {
-            side = Executors.newSingleThreadExecutor(r -> {
+            side = ownSide = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "raftkv-apply-large");
                 t.setDaemon(true);
                 return t;
@@ -260,8 +275,8 @@ public final class ApplyLoop implements AutoCloseable {
         try {
             CompletableFuture.runAsync(() -> {
                 run(() -> answerWaiting(Reply.error("ERR server is shutting down")), false);
-                if (side != null) {
-                    side.shutdown(); // after what it holds
+                if (ownSide != null) {
+                    ownSide.shutdown(); // after what it holds
                 }
             }, executor).get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

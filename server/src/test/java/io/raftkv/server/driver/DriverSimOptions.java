@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  *                         entries in flight, so the leader defers its syncs)
  * @param maxClockSkew     each node's wall clock is off by up to this much (record timestamps must still not go back)
  * @param chaos            length of the phase with faults; a quiet phase follows
+ * @param largePerMille    chance a write's value is large (several log entries' worth: the leader proposes it as a
+ *                         run of PART entries, over several rounds, and apply rebuilds it)
+ * @param powerCutAt       when every node loses power at once (0: never), each restarting on what it synced
  */
 record DriverSimOptions(
         long seed,
@@ -39,7 +42,9 @@ record DriverSimOptions(
         int keys,
         long maxThink,
         long maxClockSkew,
-        long chaos) {
+        long chaos,
+        int largePerMille,
+        long powerCutAt) {
 
     /** The kind of group and the faults a run has; the rest is drawn from the seed. */
     enum Variant {
@@ -76,6 +81,8 @@ record DriverSimOptions(
                 1 + r.nextInt(3),
                 nodes == 1 ? ms(10 + r.nextInt(40)) : r.nextBoolean() ? ms(5) : ms(40),
                 ms(r.nextInt(200)),
-                ms(10_000));
+                ms(10_000),
+                r.nextInt(3) == 0 ? 0 : 20 + r.nextInt(100),
+                r.nextInt(3) == 0 ? ms(1_000 + r.nextInt(8_000)) : 0);
     }
 }

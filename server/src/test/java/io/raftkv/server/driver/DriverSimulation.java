@@ -79,7 +79,14 @@ final class DriverSimulation {
     private static final int TRACE_LINES = 300;
     /** The wall clock at virtual time 0 (1 Dec 2026): records carry real-looking timestamps. */
     private static final long EPOCH_MILLIS = 1_796_083_200_000L;
-    private static final long MAX_ENTRY_BYTES = 16L << 20;
+    /**
+     * Log entries of at most 2 KiB: large writes (see {@link DriverSimOptions#largePerMille}) of a few KiB then go
+     * through the same PART runs as a 100 MB value does with the server's 16 MiB entries.
+     */
+    private static final long MAX_ENTRY_BYTES = 2 << 10;
+    /** Sizes of large values. */
+    private static final int LARGE_MIN = 3 << 10;
+    private static final int LARGE_MAX = 12 << 10;
     private static final CommandTable TABLE = StandardCommands.table();
     private static final CommandSpec SET = TABLE.get("set");
     private static final CommandSpec GETSET = TABLE.get("getset");
@@ -133,6 +140,8 @@ final class DriverSimulation {
         long readsOk;
         long indeterminate;
         long lateWritesOk;
+        /** Writes of large values answered OK: each went through a run of PART entries. */
+        long largeWritesOk;
         long redirects;
         long clusterDown;
         long deferredSyncs;
@@ -143,7 +152,7 @@ final class DriverSimulation {
         public String toString() {
             return "events=" + events + " frames=" + frames + " dropped=" + dropped + " crashes=" + crashes
                     + " partitions=" + partitions + " diskFailures=" + diskFailures + " writes=" + writesOk
-                    + " reads=" + readsOk + " indeterminate=" + indeterminate + " moved=" + redirects
+                    + " largeWrites=" + largeWritesOk + " reads=" + readsOk + " indeterminate=" + indeterminate + " moved=" + redirects
                     + " clusterdown=" + clusterDown + " proposals=" + proposals + " entries=" + entries
                     + " deferredSyncs=" + deferredSyncs;
         }
@@ -283,25 +292,29 @@ final class DriverSimulation {
         final Client client;
         final Op.Kind kind;
         final String key;
+        /** The value written (null for a read), as sent. */
+        final String value;
+        /** The value as the history records it (see {@link #compact}). */
         final String arg;
         final long invoke;
         final long invokeTime;
         boolean done;
 
-        ClientOp(long id, Client client, Op.Kind kind, String key, String arg, long invoke, long invokeTime) {
+        ClientOp(long id, Client client, Op.Kind kind, String key, String value, long invoke, long invokeTime) {
             this.id = id;
             this.client = client;
             this.kind = kind;
             this.key = key;
-            this.arg = arg;
+            this.value = value;
+            this.arg = value == null ? null : compact(value);
             this.invoke = invoke;
             this.invokeTime = invokeTime;
         }
 
         byte[][] argv() {
             return switch (kind) {
-                case PUT -> bytes("set", key, arg);
-                case SWAP -> bytes("getset", key, arg);
+                case PUT -> bytes("set", key, value);
+                case SWAP -> bytes("getset", key, value);
                 case GET -> bytes("get", key);
                 default -> throw new IllegalStateException("not an operation the clients send: " + kind);
             };
@@ -364,6 +377,9 @@ final class DriverSimulation {
             }
             if (opt.diskFailEvery() > 0) {
                 scheduleDiskFailure();
+            }
+            if (opt.powerCutAt() > 0) {
+                schedule(opt.powerCutAt(), this::powerCut);
             }
             runUntil(opt.chaos());
 
@@ -517,9 +533,10 @@ final class DriverSimulation {
             n.transport = new SimTransport(n);
             transport = n.transport;
         }
-        // Runnable::run: the apply loop's tasks run at once, on this thread, as on a cluster node's driver thread.
-        n.core = new DriverCore(n.state, n.log, MAX_ENTRY_BYTES, transport, n.machine, Runnable::run, n.member,
-                members, clock, loop, opt.seed() * 7919 + n.id * 104729 + incarnation);
+        // Runnable::run: the apply loop's tasks, large writes' included, run at once on this thread, as on a cluster
+        // node's driver thread.
+        n.core = new DriverCore(n.state, n.log, MAX_ENTRY_BYTES, transport, n.machine, Runnable::run, Runnable::run,
+                n.member, members, clock, loop, opt.seed() * 7919 + n.id * 104729 + incarnation);
         n.core.applier().start();
         note("node " + n.id + " starts (incarnation " + incarnation + ", log up to " + n.log.lastIndex() + ", term "
                 + n.log.hardState().term() + ")");
@@ -645,6 +662,23 @@ final class DriverSimulation {
         });
     }
 
+    /** Every node loses power at once and comes back on what it synced, each after its own downtime. */
+    private void powerCut() {
+        note("power cut: every node goes down");
+        for (SimNode n : nodes.values()) {
+            if (n.core != null) {
+                crash(n, "power cut");
+            }
+            n.log.repair();
+            long incarnation = n.incarnation;
+            schedule(10 * MS + random.nextLong(1_000 * MS), () -> {
+                if (n.core == null && n.incarnation == incarnation) {
+                    start(n);
+                }
+            });
+        }
+    }
+
     private void scheduleDiskFailure() {
         schedule(nextFault(opt.diskFailEvery()), () -> {
             if (!faults) {
@@ -742,8 +776,12 @@ final class DriverSimulation {
         int pick = random.nextInt(100);
         Op.Kind kind = pick < 35 ? Op.Kind.PUT : pick < 60 ? Op.Kind.SWAP : Op.Kind.GET;
         String key = "k" + random.nextInt(opt.keys());
-        String arg = kind == Op.Kind.GET ? null : "<" + id + ">";
-        ClientOp op = new ClientOp(id, c, kind, key, arg, ++historyClock, now);
+        String value = null;
+        if (kind != Op.Kind.GET) {
+            value = random.nextInt(1000) < opt.largePerMille()
+                    ? large(id, LARGE_MIN + random.nextInt(LARGE_MAX - LARGE_MIN)) : "<" + id + ">";
+        }
+        ClientOp op = new ClientOp(id, c, kind, key, value, ++historyClock, now);
         schedule(OP_TIMEOUT, () -> {
             if (!op.done) {
                 if (op.kind == Op.Kind.GET) {
@@ -841,9 +879,38 @@ final class DriverSimulation {
         throw new Invariants.Violation("-MOVED to " + address + ", which is not a member");
     }
 
+    /** A large value: op {@code id}'s token padded to {@code size} bytes with a letter of its own. */
+    private static String large(long id, int size) {
+        String token = "<" + id + ">";
+        return token + String.valueOf(pad(id)).repeat(size - token.length());
+    }
+
+    private static char pad(long id) {
+        return (char) ('a' + id % 26);
+    }
+
+    /**
+     * A value as the history records it: as it is, or for a large value its token and length, once its padding is
+     * checked (a value rebuilt from parts in the wrong order, or cut short, fails here).
+     */
+    private static String compact(String value) {
+        if (value.length() <= 64) {
+            return value;
+        }
+        String token = value.substring(0, value.indexOf('>') + 1);
+        char pad = pad(Long.parseLong(token.substring(1, token.length() - 1)));
+        for (int i = token.length(); i < value.length(); i++) {
+            if (value.charAt(i) != pad) {
+                throw new Invariants.Violation("value " + token + " of " + value.length() + " bytes is corrupt at byte "
+                        + i + ": '" + value.charAt(i) + "' where '" + pad + "' was written");
+            }
+        }
+        return token + "*" + value.length();
+    }
+
     private static String text(Reply r) {
         if (r instanceof Reply.Bulk b) {
-            return new String(b.bytes(), StandardCharsets.UTF_8);
+            return compact(new String(b.bytes(), StandardCharsets.UTF_8));
         }
         if (r instanceof Reply.NullBulk || r instanceof Reply.Null) {
             return null;
@@ -859,6 +926,9 @@ final class DriverSimulation {
             stats.readsOk++;
         } else {
             stats.writesOk++;
+            if (op.value.length() > MAX_ENTRY_BYTES) {
+                stats.largeWritesOk++;
+            }
             if (!faults) {
                 stats.lateWritesOk++;
             }
@@ -949,7 +1019,7 @@ final class DriverSimulation {
     }
 
     private static String describe(StoredValue v) {
-        return v == null ? "nothing" : "'" + new String(v.payload(), StandardCharsets.UTF_8) + "'";
+        return v == null ? "nothing" : "'" + compact(new String(v.payload(), StandardCharsets.UTF_8)) + "'";
     }
 
     private String status() {

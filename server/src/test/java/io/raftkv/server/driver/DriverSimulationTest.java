@@ -83,10 +83,11 @@ class DriverSimulationTest {
             total.indeterminate += sim.stats.indeterminate;
             total.deferredSyncs += sim.stats.deferredSyncs;
             total.redirects += sim.stats.redirects;
+            total.largeWritesOk += sim.stats.largeWritesOk;
         }
         System.out.printf("driver simulation %s: %d seeds from %d passed (%d ops checked, %d indeterminate, %d crashes, "
-                        + "%d partitions, %d disk failures, %d deferred syncs, %d redirects) in %.1f s%n", variant,
-                count, FIRST, ops, total.indeterminate, total.crashes, total.partitions, total.diskFailures,
-                total.deferredSyncs, total.redirects, (System.nanoTime() - started) / 1e9);
+                        + "%d partitions, %d disk failures, %d deferred syncs, %d redirects, %d large writes) in %.1f s%n",
+                variant, count, FIRST, ops, total.indeterminate, total.crashes, total.partitions, total.diskFailures,
+                total.deferredSyncs, total.redirects, total.largeWritesOk, (System.nanoTime() - started) / 1e9);
     }
 }
