@@ -15,11 +15,9 @@ import io.raftkv.raft.Role;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -50,19 +48,15 @@ final class Simulation {
     /** Voters and learners. */
     private final int size;
     private final SplittableRandom random;
-    private final PriorityQueue<Event> events = new PriorityQueue<>();
-    private long now;
-    private long eventSeq;
+    private final EventQueue events = new EventQueue();
     private final Map<Long, SimNode> nodes = new TreeMap<>();
     private final Invariants invariants;
     private final MessageCodec codec = new MessageCodec();
-    /** Directed links cut by the current partition, as from * 1000 + to. */
-    private final Set<Long> cut = new HashSet<>();
+    private final Partition partition = new Partition();
     private boolean faults = true;
     private long clientsStopAt = Long.MAX_VALUE;
     private final List<Client> clients = new ArrayList<>();
-    private final List<Op> history = new ArrayList<>();
-    private long historyClock;
+    private final History history = new History();
     private long nextOpId = 1;
     private long nextReadId = 1;
     private final ArrayDeque<String> trace = new ArrayDeque<>();
@@ -101,13 +95,6 @@ final class Simulation {
                     + crashes + " partitions=" + partitions + " transfers=" + transfers + " compactions=" + compactions
                     + " snapshotsInstalled=" + snapshotsInstalled + " corruptRejected=" + corruptFramesRejected
                     + " writes=" + writesOk + " reads=" + readsOk + " indeterminate=" + indeterminate;
-        }
-    }
-
-    private record Event(long time, long seq, Runnable action) implements Comparable<Event> {
-        @Override
-        public int compareTo(Event o) {
-            return time != o.time ? Long.compare(time, o.time) : Long.compare(seq, o.seq);
         }
     }
 
@@ -270,7 +257,7 @@ final class Simulation {
 
             note("quiet phase: heal the network, restart crashed nodes, no new faults");
             faults = false;
-            cut.clear();
+            partition.heal();
             for (SimNode n : nodes.values()) {
                 if (n.raft == null) {
                     start(n);
@@ -281,38 +268,34 @@ final class Simulation {
             runUntil(quietEnd);
             // Slow flow-control settings can leave a restarted follower far behind: give it time to catch up.
             for (int t = 0; t < CATCH_UP_TICKS && !converged(); t += 10) {
-                runUntil(now + 10L * TICK);
+                runUntil(now() + 10L * TICK);
             }
             invariants.checkLogsFromScratch();
             checkLiveness(chaosEnd);
 
-            LinearizabilityChecker.Result lin = LinearizabilityChecker.check(history);
+            LinearizabilityChecker.Result lin = LinearizabilityChecker.check(history.ops());
             if (!lin.ok()) {
                 throw new Invariants.Violation("history is not linearizable: " + lin.explanation());
             }
-            return history;
+            return history.ops();
         } catch (Throwable t) {
             String flags = (opt.chaosTicks() != SimOptions.of(opt.seed(), opt.variant()).chaosTicks()
                     ? " -Dsim.chaosTicks=" + opt.chaosTicks() : "")
                     + (sabotage != Sabotage.NONE ? " -Dsim.sabotage=" + sabotage : "")
                     + (resendSnapshots ? "" : " -Dsim.resendSnapshots=false");
-            throw new SimulationFailure(opt, flags, now, stats, traceText(), t);
+            throw new SimulationFailure(opt, flags, now(), stats, traceText(), t);
         }
     }
 
     private void runUntil(long end) {
-        while (!events.isEmpty() && events.peek().time() <= end) {
-            Event e = events.poll();
-            now = e.time();
-            e.action().run();
+        events.runUntil(end, () -> {
             stats.events++;
             observeRoles();
             invariants.afterStep();
             if (stats.events % 2000 == 0) {
                 invariants.checkLogsFromScratch();
             }
-        }
-        now = end;
+        });
     }
 
     /** After faults stop the cluster must recover: one leader, new writes finish, every replica converges. */
@@ -379,15 +362,19 @@ final class Simulation {
 
     // ------------------------------------------------------------------ events and trace
 
+    private long now() {
+        return events.now();
+    }
+
     private void schedule(long delay, Runnable action) {
-        events.add(new Event(now + delay, eventSeq++, action));
+        events.schedule(delay, action);
     }
 
     private void note(String line) {
         if (trace.size() == TRACE_LINES) {
             trace.pollFirst();
         }
-        trace.addLast("t=" + now + " " + line);
+        trace.addLast("t=" + now() + " " + line);
     }
 
     private String traceText() {
@@ -427,8 +414,8 @@ final class Simulation {
 
     /** Defers {@code action} to the end of {@code n}'s pause, if it is paused; events keep their order. */
     private boolean deferredByPause(SimNode n, Runnable action) {
-        if (now < n.pausedUntil) {
-            schedule(n.pausedUntil - now, action);
+        if (now() < n.pausedUntil) {
+            schedule(n.pausedUntil - now(), action);
             return true;
         }
         return false;
@@ -673,7 +660,7 @@ final class Simulation {
 
     private void deliver(Message m) {
         SimNode n = nodes.get(m.to());
-        if (cut.contains(m.from() * 1000 + m.to()) || n.raft == null) {
+        if (partition.cuts(m.from(), m.to()) || n.raft == null) {
             stats.dropped++;
             return;
         }
@@ -749,7 +736,7 @@ final class Simulation {
             partition();
             schedule((long) (10 + random.nextInt(150)) * TICK, () -> {
                 if (faults) {
-                    cut.clear();
+                    partition.heal();
                     note("partition heals");
                     schedulePartition();
                 }
@@ -759,41 +746,7 @@ final class Simulation {
 
     private void partition() {
         stats.partitions++;
-        cut.clear();
-        int kind = random.nextInt(3);
-        long victim = 1 + random.nextInt(size);
-        if (kind == 0) {
-            for (long other = 1; other <= size; other++) {
-                if (other != victim) {
-                    cut.add(victim * 1000 + other);
-                    cut.add(other * 1000 + victim);
-                }
-            }
-            note("partition: node " + victim + " isolated");
-        } else if (kind == 1) {
-            List<Long> side = new ArrayList<>();
-            for (long id = 1; id <= size; id++) {
-                if (random.nextBoolean()) {
-                    side.add(id);
-                }
-            }
-            for (long a = 1; a <= size; a++) {
-                for (long b = 1; b <= size; b++) {
-                    if (side.contains(a) != side.contains(b)) {
-                        cut.add(a * 1000 + b);
-                    }
-                }
-            }
-            note("partition: " + side + " | the rest");
-        } else {
-            boolean inbound = random.nextBoolean();
-            for (long other = 1; other <= size; other++) {
-                if (other != victim) {
-                    cut.add(inbound ? other * 1000 + victim : victim * 1000 + other);
-                }
-            }
-            note("partition: node " + victim + (inbound ? " hears nobody" : " is heard by nobody") + " (one-way)");
-        }
+        note("partition: " + partition.cutRandomly(random, size));
     }
 
     private void schedulePause() {
@@ -803,8 +756,8 @@ final class Simulation {
             }
             SimNode n = nodes.get(1L + random.nextInt(size));
             boolean leaseAtRisk = opt.leaseReads() && n.raft != null && n.raft.role() == Role.LEADER;
-            if (n.raft != null && now >= n.pausedUntil && !leaseAtRisk) {
-                n.pausedUntil = now + (long) (1 + random.nextInt(40)) * TICK;
+            if (n.raft != null && now() >= n.pausedUntil && !leaseAtRisk) {
+                n.pausedUntil = now() + (long) (1 + random.nextInt(40)) * TICK;
                 note("node " + n.id + " pauses until t=" + n.pausedUntil);
             }
             schedulePause();
@@ -817,7 +770,7 @@ final class Simulation {
                 return;
             }
             for (SimNode n : nodes.values()) {
-                if (n.raft != null && n.raft.role() == Role.LEADER && now >= n.pausedUntil) {
+                if (n.raft != null && n.raft.role() == Role.LEADER && now() >= n.pausedUntil) {
                     long to = 1 + random.nextInt(opt.nodes());
                     if (n.raft.transferLeadership(to)) {
                         stats.transfers++;
@@ -835,7 +788,7 @@ final class Simulation {
 
     private void scheduleNextOp(Client c) {
         long delay = random.nextInt(3 * TICK);
-        if (now + delay >= clientsStopAt) {
+        if (now() + delay >= clientsStopAt) {
             return;
         }
         schedule(delay, () -> invoke(c));
@@ -847,7 +800,7 @@ final class Simulation {
         Op.Kind kind = pick < 35 ? Op.Kind.PUT : pick < 65 ? Op.Kind.APPEND : Op.Kind.GET;
         String key = "k" + random.nextInt(opt.keys());
         String arg = kind == Op.Kind.PUT ? "<" + id + ">" : kind == Op.Kind.APPEND ? "[" + id + "]" : null;
-        ClientOp op = new ClientOp(id, c, kind, key, arg, ++historyClock, now);
+        ClientOp op = new ClientOp(id, c, kind, key, arg, history.invoke(), now());
         schedule((long) OP_TIMEOUT_TICKS * TICK, () -> {
             if (!op.done) {
                 if (op.kind == Op.Kind.GET || !op.proposed) {
@@ -922,8 +875,7 @@ final class Simulation {
 
     private void complete(ClientOp op, String result) {
         op.done = true;
-        Op done = new Op(op.id, op.client.id, op.kind, op.key, op.arg, op.invoke, ++historyClock, result, op.invokeTime);
-        history.add(done);
+        history.completed(op.id, op.client.id, op.kind, op.key, op.arg, op.invoke, result, op.invokeTime);
         if (op.kind == Op.Kind.GET) {
             stats.readsOk++;
         } else {
@@ -938,7 +890,7 @@ final class Simulation {
     private void indeterminate(ClientOp op, String why) {
         op.done = true;
         stats.indeterminate++;
-        history.add(new Op(op.id, op.client.id, op.kind, op.key, op.arg, op.invoke, Op.NEVER, null, op.invokeTime));
+        history.indeterminate(op.id, op.client.id, op.kind, op.key, op.arg, op.invoke, op.invokeTime);
         note("op#" + op.id + " indeterminate: " + why);
         scheduleNextOp(op.client);
     }

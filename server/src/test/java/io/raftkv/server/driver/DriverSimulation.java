@@ -9,9 +9,12 @@ import io.raftkv.raft.Message;
 import io.raftkv.raft.MessageCodec;
 import io.raftkv.raft.RaftNode;
 import io.raftkv.raft.Role;
+import io.raftkv.raft.sim.EventQueue;
+import io.raftkv.raft.sim.History;
 import io.raftkv.raft.sim.Invariants;
 import io.raftkv.raft.sim.LinearizabilityChecker;
 import io.raftkv.raft.sim.Op;
+import io.raftkv.raft.sim.Partition;
 import io.raftkv.server.StandardCommands;
 import io.raftkv.server.cluster.ClusterMember;
 import io.raftkv.server.cluster.ClusterMembers;
@@ -36,11 +39,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -106,20 +107,16 @@ final class DriverSimulation {
     private final DriverSimOptions opt;
     private final Sabotage sabotage;
     private final SplittableRandom random;
-    private final PriorityQueue<Event> events = new PriorityQueue<>();
-    private long now;
-    private long eventSeq;
+    private final EventQueue events = new EventQueue();
     private final List<ClusterMember> members;
     private final Map<Long, SimNode> nodes = new TreeMap<>();
     private final Invariants invariants;
     private final MessageCodec codec = new MessageCodec();
-    /** Directed links cut by the current partition, as from * 1000 + to. */
-    private final Set<Long> cut = new HashSet<>();
+    private final Partition partition = new Partition();
     private boolean faults = true;
     private long clientsStopAt = Long.MAX_VALUE;
     private final List<Client> clients = new ArrayList<>();
-    private final List<Op> history = new ArrayList<>();
-    private long historyClock;
+    private final History history = new History();
     private long nextOpId = 1;
     private final ArrayDeque<String> trace = new ArrayDeque<>();
     /**
@@ -155,13 +152,6 @@ final class DriverSimulation {
                     + " largeWrites=" + largeWritesOk + " reads=" + readsOk + " indeterminate=" + indeterminate + " moved=" + redirects
                     + " clusterdown=" + clusterDown + " proposals=" + proposals + " entries=" + entries
                     + " deferredSyncs=" + deferredSyncs;
-        }
-    }
-
-    private record Event(long time, long seq, Runnable action) implements Comparable<Event> {
-        @Override
-        public int compareTo(Event o) {
-            return time != o.time ? Long.compare(time, o.time) : Long.compare(seq, o.seq);
         }
     }
 
@@ -262,8 +252,8 @@ final class DriverSimulation {
             Map<Long, PeerStatus> out = new TreeMap<>();
             for (SimNode peer : nodes.values()) {
                 if (peer != node) {
-                    boolean up = peer.core != null && !cut.contains(node.id * 1000 + peer.id)
-                            && !cut.contains(peer.id * 1000 + node.id);
+                    boolean up = peer.core != null && !partition.cuts(node.id, peer.id)
+                            && !partition.cuts(peer.id, node.id);
                     out.put(peer.id, new PeerStatus(peer.id, up, 0, 0, 0, 0, 0, up ? null : "unreachable"));
                 }
             }
@@ -385,7 +375,7 @@ final class DriverSimulation {
 
             note("quiet phase: heal the network, restart crashed and failed nodes, no new faults");
             faults = false;
-            cut.clear();
+            partition.heal();
             for (SimNode n : nodes.values()) {
                 if (n.core != null && n.log.failing()) {
                     crash(n, "the operator restarts it");
@@ -399,17 +389,17 @@ final class DriverSimulation {
             clientsStopAt = quietEnd - OP_TIMEOUT;
             runUntil(quietEnd);
             for (long t = 0; t < CATCH_UP && !converged(); t += 100 * MS) {
-                runUntil(now + 100 * MS);
+                runUntil(now() + 100 * MS);
             }
             invariants.checkLogsFromScratch();
             checkLiveness();
-            LinearizabilityChecker.Result lin = LinearizabilityChecker.check(history);
+            LinearizabilityChecker.Result lin = LinearizabilityChecker.check(history.ops());
             if (!lin.ok()) {
                 throw new Invariants.Violation("history is not linearizable: " + lin.explanation());
             }
-            return history;
+            return history.ops();
         } catch (Throwable t) {
-            throw new DriverSimulationFailure(opt, sabotage, now, stats, String.join("\n", trace), t);
+            throw new DriverSimulationFailure(opt, sabotage, now(), stats, String.join("\n", trace), t);
         } finally {
             driverLog.setLevel(level);
             for (SimNode n : nodes.values()) {
@@ -422,14 +412,10 @@ final class DriverSimulation {
     }
 
     private void runUntil(long end) {
-        while (!events.isEmpty() && events.peek().time() <= end) {
-            Event e = events.poll();
-            now = e.time();
-            e.action().run();
+        events.runUntil(end, () -> {
             stats.events++;
             afterEvent();
-        }
-        now = end;
+        });
     }
 
     /** Runs a check of a driver's write; a violation is kept for {@link #afterEvent} as well as thrown. */
@@ -468,14 +454,18 @@ final class DriverSimulation {
     }
 
     private void schedule(long delay, Runnable action) {
-        events.add(new Event(now + delay, eventSeq++, action));
+        events.schedule(delay, action);
+    }
+
+    private long now() {
+        return events.now();
     }
 
     private void note(String line) {
         if (trace.size() == TRACE_LINES) {
             trace.pollFirst();
         }
-        trace.addLast("t=" + now / MS + "ms " + line);
+        trace.addLast("t=" + now() / MS + "ms " + line);
     }
 
     // ------------------------------------------------------------------ nodes
@@ -518,12 +508,12 @@ final class DriverSimulation {
         NodeClock clock = new NodeClock() {
             @Override
             public long monotonicNanos() {
-                return n.monotonicOffset + now;
+                return n.monotonicOffset + now();
             }
 
             @Override
             public long wallMillis() {
-                return EPOCH_MILLIS + (now + n.wallSkew) / MS;
+                return EPOCH_MILLIS + (now() + n.wallSkew) / MS;
             }
         };
         PeerTransport transport;
@@ -629,7 +619,7 @@ final class DriverSimulation {
         }
         schedule(latency, () -> {
             SimNode n = nodes.get(to);
-            if (cut.contains(from * 1000 + to) || n.core == null) {
+            if (partition.cuts(from, to) || n.core == null) {
                 stats.dropped++;
                 return;
             }
@@ -710,7 +700,7 @@ final class DriverSimulation {
             partition();
             schedule(100 * MS + random.nextLong(3_000 * MS), () -> {
                 if (faults) {
-                    cut.clear();
+                    partition.heal();
                     note("partition heals");
                     schedulePartition();
                 }
@@ -720,42 +710,7 @@ final class DriverSimulation {
 
     private void partition() {
         stats.partitions++;
-        cut.clear();
-        int size = opt.nodes();
-        int kind = random.nextInt(3);
-        long victim = 1 + random.nextInt(size);
-        if (kind == 0) {
-            for (long other = 1; other <= size; other++) {
-                if (other != victim) {
-                    cut.add(victim * 1000 + other);
-                    cut.add(other * 1000 + victim);
-                }
-            }
-            note("partition: node " + victim + " isolated");
-        } else if (kind == 1) {
-            List<Long> side = new ArrayList<>();
-            for (long id = 1; id <= size; id++) {
-                if (random.nextBoolean()) {
-                    side.add(id);
-                }
-            }
-            for (long a = 1; a <= size; a++) {
-                for (long b = 1; b <= size; b++) {
-                    if (side.contains(a) != side.contains(b)) {
-                        cut.add(a * 1000 + b);
-                    }
-                }
-            }
-            note("partition: " + side + " | the rest");
-        } else {
-            boolean inbound = random.nextBoolean();
-            for (long other = 1; other <= size; other++) {
-                if (other != victim) {
-                    cut.add(inbound ? other * 1000 + victim : victim * 1000 + other);
-                }
-            }
-            note("partition: node " + victim + (inbound ? " hears nobody" : " is heard by nobody") + " (one-way)");
-        }
+        note("partition: " + partition.cutRandomly(random, opt.nodes()));
     }
 
     // ------------------------------------------------------------------ clients
@@ -766,7 +721,7 @@ final class DriverSimulation {
 
     private void scheduleNextOp(Client c, long backOff) {
         long delay = backOff + random.nextLong(opt.maxThink() + 1);
-        if (now + delay < clientsStopAt) {
+        if (now() + delay < clientsStopAt) {
             schedule(delay, () -> invoke(c));
         }
     }
@@ -781,7 +736,7 @@ final class DriverSimulation {
             value = random.nextInt(1000) < opt.largePerMille()
                     ? large(id, LARGE_MIN + random.nextInt(LARGE_MAX - LARGE_MIN)) : "<" + id + ">";
         }
-        ClientOp op = new ClientOp(id, c, kind, key, value, ++historyClock, now);
+        ClientOp op = new ClientOp(id, c, kind, key, value, history.invoke(), now());
         schedule(OP_TIMEOUT, () -> {
             if (!op.done) {
                 if (op.kind == Op.Kind.GET) {
@@ -817,7 +772,7 @@ final class DriverSimulation {
             return;
         }
         if (op.kind == Op.Kind.GET && sabotage == Sabotage.STALE_READS) {
-            complete(op, text(n.machine.read(GET, op.argv(), op.client.session, EPOCH_MILLIS + now / MS)));
+            complete(op, text(n.machine.read(GET, op.argv(), op.client.session, EPOCH_MILLIS + now() / MS)));
             return;
         }
         Attempt a = new Attempt(op, target);
@@ -920,8 +875,7 @@ final class DriverSimulation {
 
     private void complete(ClientOp op, String result) {
         op.done = true;
-        history.add(new Op(op.id, op.client.id, op.kind, op.key, op.arg, op.invoke, ++historyClock, result,
-                op.invokeTime / MS));
+        history.completed(op.id, op.client.id, op.kind, op.key, op.arg, op.invoke, result, op.invokeTime / MS);
         if (op.kind == Op.Kind.GET) {
             stats.readsOk++;
         } else {
@@ -939,8 +893,7 @@ final class DriverSimulation {
     private void indeterminate(ClientOp op, String why) {
         op.done = true;
         stats.indeterminate++;
-        history.add(new Op(op.id, op.client.id, op.kind, op.key, op.arg, op.invoke, Op.NEVER, null,
-                op.invokeTime / MS));
+        history.indeterminate(op.id, op.client.id, op.kind, op.key, op.arg, op.invoke, op.invokeTime / MS);
         note("op#" + op.id + " indeterminate: " + why);
         scheduleNextOp(op.client, BACK_OFF);
     }
