@@ -641,14 +641,19 @@ final class DriverSimulation {
             SimNode n = nodes.get(1L + random.nextInt(opt.nodes()));
             if (n.core != null && !n.log.failing() && mayTakeDown()) {
                 crash(n, "power loss");
-                long incarnation = n.incarnation;
-                schedule(10 * MS + random.nextLong(3_000 * MS), () -> {
-                    if (n.core == null && n.incarnation == incarnation && !n.log.failing()) {
-                        start(n);
-                    }
-                });
+                restartAfter(n, 10 * MS + random.nextLong(3_000 * MS));
             }
             scheduleCrash();
+        });
+    }
+
+    /** Starts crashed node {@code n} again after {@code downtime}, unless something else restarts it first. */
+    private void restartAfter(SimNode n, long downtime) {
+        long incarnation = n.incarnation;
+        schedule(downtime, () -> {
+            if (n.core == null && n.incarnation == incarnation && !n.log.failing()) {
+                start(n);
+            }
         });
     }
 
@@ -660,12 +665,7 @@ final class DriverSimulation {
                 crash(n, "power cut");
             }
             n.log.repair();
-            long incarnation = n.incarnation;
-            schedule(10 * MS + random.nextLong(1_000 * MS), () -> {
-                if (n.core == null && n.incarnation == incarnation) {
-                    start(n);
-                }
-            });
+            restartAfter(n, 10 * MS + random.nextLong(1_000 * MS));
         }
     }
 

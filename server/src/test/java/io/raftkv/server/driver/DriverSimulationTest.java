@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class DriverSimulationTest {
 
-    private static final int SEEDS = Integer.getInteger("sim.seeds", 24);
+    private static final int SEEDS = Integer.getInteger("sim.seeds", 48);
     private static final long FIRST = Long.getLong("sim.firstSeed", 1);
 
     @Test
