@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  * @param largePerMille    chance a write's value is large (several log entries' worth: the leader proposes it as a
  *                         run of PART entries, over several rounds, and apply rebuilds it)
  * @param powerCutAt       when every node loses power at once (0: never), each restarting on what it synced
+ * @param maxSyncTime      a sync holds its node's driver thread for up to this long: what arrives meanwhile waits,
+ *                         so the next round gathers several client writes into one BATCH entry
  */
 record DriverSimOptions(
         long seed,
@@ -44,7 +46,8 @@ record DriverSimOptions(
         long maxClockSkew,
         long chaos,
         int largePerMille,
-        long powerCutAt) {
+        long powerCutAt,
+        long maxSyncTime) {
 
     /** The kind of group and the faults a run has; the rest is drawn from the seed. */
     enum Variant {
@@ -83,6 +86,7 @@ record DriverSimOptions(
                 ms(r.nextInt(200)),
                 ms(10_000),
                 r.nextInt(3) == 0 ? 0 : 20 + r.nextInt(100),
-                r.nextInt(3) == 0 ? ms(1_000 + r.nextInt(8_000)) : 0);
+                r.nextInt(3) == 0 ? ms(1_000 + r.nextInt(8_000)) : 0,
+                TimeUnit.MICROSECONDS.toNanos(50 + r.nextInt(1_500)));
     }
 }

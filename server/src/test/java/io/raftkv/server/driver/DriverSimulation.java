@@ -27,6 +27,7 @@ import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.ChronicleKeyspace;
 import io.raftkv.server.kv.Keyspace;
 import io.raftkv.server.kv.KvConfig;
+import io.raftkv.server.kv.LogRecord;
 import io.raftkv.server.kv.StoredValue;
 import io.raftkv.server.node.KvStateMachine;
 import io.raftkv.server.node.ReplySink;
@@ -115,6 +116,13 @@ final class DriverSimulation {
     private final Partition partition = new Partition();
     private boolean faults = true;
     private long clientsStopAt = Long.MAX_VALUE;
+    /**
+     * Operations invoked from then on (well into the quiet phase, once the cluster had time to elect a leader and
+     * restarted nodes to recover) must be answered before their timeout: a healthy cluster leaves nobody waiting.
+     */
+    private long answersDueFrom = Long.MAX_VALUE;
+    /** How long after the faults stop {@link #answersDueFrom} is. */
+    private static final long SETTLE = 2_000 * MS;
     private final List<Client> clients = new ArrayList<>();
     private final History history = new History();
     private long nextOpId = 1;
@@ -144,6 +152,8 @@ final class DriverSimulation {
         long deferredSyncs;
         long proposals;
         long entries;
+        /** BATCH entries in the final log: several client writes proposed as one entry. */
+        long batchEntries;
 
         @Override
         public String toString() {
@@ -151,6 +161,7 @@ final class DriverSimulation {
                     + " partitions=" + partitions + " diskFailures=" + diskFailures + " writes=" + writesOk
                     + " largeWrites=" + largeWritesOk + " reads=" + readsOk + " indeterminate=" + indeterminate + " moved=" + redirects
                     + " clusterdown=" + clusterDown + " proposals=" + proposals + " entries=" + entries
+                    + " batchEntries=" + batchEntries
                     + " deferredSyncs=" + deferredSyncs;
         }
     }
@@ -171,6 +182,8 @@ final class DriverSimulation {
         SimTransport transport;
         /** Entries up to here were checked as applied (State Machine Safety). */
         long appliedChecked;
+        /** Its driver thread is in a sync until then: its tasks wait. */
+        long busyUntil;
         /** Client requests this incarnation has not answered yet. */
         final Set<Attempt> inflight = new LinkedHashSet<>();
 
@@ -387,6 +400,7 @@ final class DriverSimulation {
             }
             long quietEnd = opt.chaos() + QUIET;
             clientsStopAt = quietEnd - OP_TIMEOUT;
+            answersDueFrom = opt.chaos() + SETTLE;
             runUntil(quietEnd);
             for (long t = 0; t < CATCH_UP && !converged(); t += 100 * MS) {
                 runUntil(now() + 100 * MS);
@@ -494,6 +508,7 @@ final class DriverSimulation {
         n.store = new ChronicleKeyspace(KV_CONFIG);
         n.machine = new KvStateMachine(TABLE, n.store, n.state);
         n.appliedChecked = 0;
+        n.busyUntil = 0;
         DriverLoop loop = new DriverLoop() {
             @Override
             public void execute(Runnable task) {
@@ -536,9 +551,22 @@ final class DriverSimulation {
         schedule(1 + random.nextLong(tick), () -> tick(n, incarnation, tick));
     }
 
+    /**
+     * Runs a task of node {@code n}'s driver thread, unless the node crashed since; while a sync holds the thread,
+     * the task waits for it. A task that synced holds the thread for a sync time of its own.
+     */
     private void runOn(SimNode n, long incarnation, Runnable task) {
-        if (n.core != null && n.incarnation == incarnation) {
-            task.run();
+        if (n.core == null || n.incarnation != incarnation) {
+            return;
+        }
+        if (now() < n.busyUntil) {
+            schedule(n.busyUntil - now(), () -> runOn(n, incarnation, task));
+            return;
+        }
+        long syncs = n.log.syncCount();
+        task.run();
+        if (n.log.syncCount() > syncs) {
+            n.busyUntil = now() + 1 + random.nextLong(opt.maxSyncTime());
         }
     }
 
@@ -546,11 +574,13 @@ final class DriverSimulation {
         if (n.core == null || n.incarnation != incarnation) {
             return;
         }
-        Role before = n.core.view().role;
-        n.core.tick();
-        if (n.core.view().role != before) {
-            note("node " + n.id + " is " + n.core.view().role + " in term " + n.core.view().term);
-        }
+        runOn(n, incarnation, () -> {
+            Role before = n.core.view().role;
+            n.core.tick();
+            if (n.core.view().role != before) {
+                note("node " + n.id + " is " + n.core.view().role + " in term " + n.core.view().term);
+            }
+        });
         schedule(period, () -> tick(n, incarnation, period));
     }
 
@@ -739,6 +769,11 @@ final class DriverSimulation {
         ClientOp op = new ClientOp(id, c, kind, key, value, history.invoke(), now());
         schedule(OP_TIMEOUT, () -> {
             if (!op.done) {
+                if (op.invokeTime >= answersDueFrom) {
+                    throw new AssertionError("liveness: op#" + op.id + " (" + op.kind + " " + op.key + "), invoked "
+                            + (op.invokeTime - opt.chaos()) / MS + " ms after the faults stopped, got no answer in "
+                            + OP_TIMEOUT / MS + " ms\n" + status());
+                }
                 if (op.kind == Op.Kind.GET) {
                     op.done = true; // a read that never returned took no effect: not part of the history
                     scheduleNextOp(op.client);
@@ -963,6 +998,11 @@ final class DriverSimulation {
             stats.proposals += n.core.view().proposedCount;
         }
         stats.entries = commit;
+        for (Entry e : leader.log.live().entries(1, commit + 1, Long.MAX_VALUE)) {
+            if (e.data().length > 0 && e.data()[0] == LogRecord.BATCH) {
+                stats.batchEntries++;
+            }
+        }
     }
 
     private static void require(boolean condition, String what) {

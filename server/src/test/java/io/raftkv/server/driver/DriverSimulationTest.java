@@ -84,10 +84,12 @@ class DriverSimulationTest {
             total.deferredSyncs += sim.stats.deferredSyncs;
             total.redirects += sim.stats.redirects;
             total.largeWritesOk += sim.stats.largeWritesOk;
+            total.batchEntries += sim.stats.batchEntries;
         }
         System.out.printf("driver simulation %s: %d seeds from %d passed (%d ops checked, %d indeterminate, %d crashes, "
-                        + "%d partitions, %d disk failures, %d deferred syncs, %d redirects, %d large writes) in %.1f s%n",
-                variant, count, FIRST, ops, total.indeterminate, total.crashes, total.partitions, total.diskFailures,
-                total.deferredSyncs, total.redirects, total.largeWritesOk, (System.nanoTime() - started) / 1e9);
+                        + "%d partitions, %d disk failures, %d deferred syncs, %d redirects, %d large writes, %d BATCH "
+                        + "entries) in %.1f s%n", variant, count, FIRST, ops, total.indeterminate, total.crashes,
+                total.partitions, total.diskFailures, total.deferredSyncs, total.redirects, total.largeWritesOk,
+                total.batchEntries, (System.nanoTime() - started) / 1e9);
     }
 }
