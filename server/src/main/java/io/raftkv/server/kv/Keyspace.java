@@ -60,6 +60,9 @@ public interface Keyspace extends AutoCloseable {
      */
     long stamp(byte[] key);
 
+    /** Bytes of the payload stored under {@code key}, expired or not, 0 if there is none; without reading it. */
+    long payloadLength(byte[] key);
+
     /** Every key, live or expired (Redis's DBSIZE counts keys not yet reclaimed too). */
     long size();
 

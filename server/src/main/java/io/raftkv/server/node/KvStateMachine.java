@@ -179,6 +179,23 @@ public final class KvStateMachine {
         return store.sampleExpired(now, max);
     }
 
+    /** A value at least this long makes a read heavy ({@link #heavyRead}). */
+    static final long HEAVY_READ_BYTES = 1 << 20;
+
+    /**
+     * Whether {@code argv} reads a value of {@link #HEAVY_READ_BYTES} or more: copying it out touches that much fresh
+     * memory, which may take long enough to matter to a thread that also sends heartbeats. Cheap: it looks at no
+     * value, only at lengths.
+     */
+    public boolean heavyRead(CommandSpec spec, byte[][] argv) {
+        for (int i : spec.keyIndexes(argv.length)) {
+            if (store.payloadLength(argv[i]) >= HEAVY_READ_BYTES) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Runs a READ command for {@code client} against the store as it is now, with this node's clock. */
     public Reply read(CommandSpec spec, byte[][] argv, ClientSession client, long now) {
         if (spec.exec() != Exec.READ && spec.exec() != Exec.LOCAL_READ) {

@@ -77,9 +77,9 @@ class ApplyLoopOrderTest {
             KvStateMachine machine = new KvStateMachine(server.table(), store, server);
             ApplyLoop loop = new ApplyLoop(machine, () -> 1_000L, NO_EXPIRY, executor);
             loop.start();
-            byte[][] big = {bytes("SET"), bytes("big"), new byte[10_000]};
+            byte[][] big = {bytes("SET"), bytes("big"), new byte[1 << 20]};
             RecordStream.Writer w = new RecordStream.Writer(LogRecord.COMMAND, 1_000, big);
-            List<Entry> parts = List.of(new Entry(1, 1, LogRecord.encodePart(1_000, 0, w, 6_000)),
+            List<Entry> parts = List.of(new Entry(1, 1, LogRecord.encodePart(1_000, 0, w, 600_000)),
                     new Entry(2, 1, LogRecord.encodePart(1_000, 1, w, w.remaining())));
             List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
             CountDownLatch done = new CountDownLatch(1);
@@ -96,7 +96,30 @@ class ApplyLoopOrderTest {
             });
             assertTrue(done.await(30, TimeUnit.SECONDS));
             assertEquals(List.of("big " + Reply.OK + " on raftkv-apply-large", "k3 " + Reply.OK,
-                    "strlen " + Reply.integer(10_000), "get v3"), events);
+                    "strlen " + Reply.integer(1 << 20), "get v3"), events);
+            // Later, with the side thread idle: a read of a value of a megabyte goes there, a small one does not.
+            events.clear();
+            CountDownLatch reads = new CountDownLatch(2);
+            executor.execute(() -> {
+                loop.read(3, server.table().get("get"), new byte[][]{bytes("GET"), bytes("big")}, null, reply -> {
+                    events.add("big on " + Thread.currentThread().getName());
+                    reads.countDown();
+                });
+                loop.read(3, server.table().get("get"), new byte[][]{bytes("GET"), bytes("k3")}, null, reply -> {
+                    events.add("k3 after big");
+                    reads.countDown();
+                });
+            });
+            assertTrue(reads.await(30, TimeUnit.SECONDS));
+            assertEquals(List.of("big on raftkv-apply-large", "k3 after big"), events);
+            CountDownLatch small = new CountDownLatch(1);
+            executor.execute(() -> loop.read(3, server.table().get("get"), new byte[][]{bytes("GET"), bytes("k3")},
+                    null, reply -> {
+                        events.add("k3 on " + Thread.currentThread().getName());
+                        small.countDown();
+                    }));
+            assertTrue(small.await(30, TimeUnit.SECONDS));
+            assertEquals("k3 on driver", events.get(2));
             loop.close();
         } finally {
             executor.shutdownNow();
