@@ -499,9 +499,19 @@ public final class ChronicleKeyspace implements Keyspace {
 
     // ---- Out-of-line payloads -------------------------------------------------------------------------------
 
+    /**
+     * Bytes copied between the heap and a block per call. One copy call cannot stop for a safepoint, and the first
+     * touch of fresh native memory can be slow (0.5 s per 100 MB on our VMs): copied whole, a 512 MB value kept every
+     * thread of the JVM, the driver's heartbeats included, waiting for seconds at the next safepoint.
+     */
+    private static final int COPY_CHUNK = 1 << 20;
+
     private long storeBlock(byte[] payload) {
-        BytesStore<?, Void> block = BytesStore.nativeStoreWithFixedCapacity(Math.max(1, payload.length));
-        block.write(0, payload, 0, payload.length);
+        // Not zeroed first (every byte is written next), which would be another pass without a safepoint.
+        BytesStore<?, Void> block = BytesStore.lazyNativeBytesStoreWithFixedCapacity(Math.max(1, payload.length));
+        for (int at = 0; at < payload.length; at += COPY_CHUNK) {
+            block.write(at, payload, at, Math.min(COPY_CHUNK, payload.length - at));
+        }
         long id = nextBlockId++;
         blocks.put(id, block);
         blockBytes += block.capacity();
@@ -514,7 +524,9 @@ public final class ChronicleKeyspace implements Keyspace {
             throw new IllegalStateException("key-space entry refers to a missing block " + id);
         }
         byte[] out = new byte[Math.toIntExact(length)];
-        block.read(0, out, 0, out.length);
+        for (int at = 0; at < out.length; at += COPY_CHUNK) {
+            block.read(at, out, at, Math.min(COPY_CHUNK, out.length - at));
+        }
         return out;
     }
 
