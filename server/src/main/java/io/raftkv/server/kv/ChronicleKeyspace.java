@@ -93,6 +93,8 @@ public final class ChronicleKeyspace implements Keyspace {
     private long entries;
     private long dataBytes;
     private long keysWithExpiry;
+    /** Entries whose payload is at least {@link Keyspace#LARGE_VALUE_BYTES}. */
+    private long largeValues;
 
     /** Undo journal of the command being applied: key, then the raw entry it had (null: absent). */
     private final ArrayList<byte[]> undo = new ArrayList<>();
@@ -245,6 +247,11 @@ public final class ChronicleKeyspace implements Keyspace {
     }
 
     @Override
+    public long largeValues() {
+        return largeValues;
+    }
+
+    @Override
     public long payloadLength(byte[] key) {
         byte[] raw = shardOf(key).map.get(key);
         if (raw == null) {
@@ -374,6 +381,9 @@ public final class ChronicleKeyspace implements Keyspace {
         dataBytes += sign * (key.length + sizeOf(raw));
         if (expireAtOf(raw) != 0) {
             keysWithExpiry += sign;
+        }
+        if (isOutOfLine(raw) && ByteBuffer.wrap(raw, HEADER + 8, 8).getLong() >= LARGE_VALUE_BYTES) {
+            largeValues += sign;
         }
     }
 
@@ -681,6 +691,7 @@ public final class ChronicleKeyspace implements Keyspace {
         entries = 0;
         dataBytes = 0;
         keysWithExpiry = 0;
+        largeValues = 0;
     }
 
     // ---- Iteration: SCAN, KEYS, RANDOMKEY, active-expiry sampling -------------------------------------------
