@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,6 +33,7 @@ import java.util.function.LongSupplier;
  * thread that would silence its heartbeats for as long. Such a batch runs on a side thread of the loop's own
  * instead, and everything that touches the state machine after it (batches, reads, the expiry scan) follows it
  * there until the side thread has caught up: one thread at a time owns the state machine, always in call order.
+ * A read of a value of a megabyte or more is heavy too, for the same reason (it copies the value out).
  *
  * <p>Threads: {@link #applyBatch} and {@link #read} may be called from any thread, never blocking; what is called on
  * the executor runs at once, what is called elsewhere runs there later, in call order. {@link #start} and
@@ -118,13 +120,13 @@ public final class ApplyLoop implements AutoCloseable {
     public void applyBatch(List<Entry> entries, List<ReplySink> sinks) {
         boolean heavy = heavy(entries);
         if (Thread.currentThread() == executorThread && queuedBatches.get() == 0) {
-            run(() -> process(entries, sinks, null), heavy); // the driver's own thread: no hand-off
+            run(() -> process(entries, sinks, null), () -> heavy); // the driver's own thread: no hand-off
         } else {
             // Before the executor's thread is known, batches queue; later ones queue behind them, in order.
             queuedBatches.incrementAndGet();
             executor.execute(() -> {
                 queuedBatches.decrementAndGet();
-                run(() -> process(entries, sinks, null), heavy);
+                run(() -> process(entries, sinks, null), () -> heavy);
             });
         }
     }
@@ -132,10 +134,11 @@ public final class ApplyLoop implements AutoCloseable {
     /** Runs a read once everything up to {@code atIndex} is applied (at once if it already is). Any thread. */
     public void read(long atIndex, CommandSpec spec, byte[][] argv, ClientSession client, ReplySink sink) {
         Read r = new Read(atIndex, 0, spec, argv, client, sink);
+        BooleanSupplier heavy = () -> machine.heavyRead(spec, argv);
         if (Thread.currentThread() == executorThread) {
-            run(() -> process(null, null, r), false); // the driver releasing confirmed reads
+            run(() -> process(null, null, r), heavy); // the driver releasing confirmed reads
         } else {
-            executor.execute(() -> run(() -> process(null, null, r), false));
+            executor.execute(() -> run(() -> process(null, null, r), heavy));
         }
     }
 
@@ -151,10 +154,11 @@ public final class ApplyLoop implements AutoCloseable {
 
     /**
      * Runs {@code task} (which uses the state machine) at once, or on the side thread if it is heavy or the side
-     * thread still has work: then it runs after that work. On the executor.
+     * thread still has work: then it runs after that work. On the executor ({@code heavy} may look at the state
+     * machine: it is asked only while the executor owns it).
      */
-    private void run(Runnable task, boolean heavy) {
-        if (!heavy && detoured.get() == 0) {
+    private void run(Runnable task, BooleanSupplier heavy) {
+        if (detoured.get() == 0 && !heavy.getAsBoolean()) {
             task.run();
             return;
         }
@@ -274,7 +278,7 @@ public final class ApplyLoop implements AutoCloseable {
         running = false;
         try {
             CompletableFuture.runAsync(() -> {
-                run(() -> answerWaiting(Reply.error("ERR server is shutting down")), false);
+                run(() -> answerWaiting(Reply.error("ERR server is shutting down")), () -> false);
                 if (ownSide != null) {
                     ownSide.shutdown(); // after what it holds
                 }

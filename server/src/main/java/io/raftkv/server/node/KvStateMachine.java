@@ -179,6 +179,23 @@ public final class KvStateMachine {
         return store.sampleExpired(now, max);
     }
 
+    /**
+     * Whether {@code argv} reads a large value ({@link Keyspace#LARGE_VALUE_BYTES} or more): copying it out touches that
+     * much fresh memory, which may take long enough to matter to a thread that also sends heartbeats. Cheap: it looks
+     * at no value, only at lengths, and at nothing while the store holds no large value.
+     */
+    public boolean heavyRead(CommandSpec spec, byte[][] argv) {
+        if (store.largeValues() == 0) {
+            return false;
+        }
+        for (int i : spec.keyIndexes(argv.length)) {
+            if (store.payloadLength(argv[i]) >= Keyspace.LARGE_VALUE_BYTES) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Runs a READ command for {@code client} against the store as it is now, with this node's clock. */
     public Reply read(CommandSpec spec, byte[][] argv, ClientSession client, long now) {
         if (spec.exec() != Exec.READ && spec.exec() != Exec.LOCAL_READ) {

@@ -77,9 +77,9 @@ class ApplyLoopOrderTest {
             KvStateMachine machine = new KvStateMachine(server.table(), store, server);
             ApplyLoop loop = new ApplyLoop(machine, () -> 1_000L, NO_EXPIRY, executor);
             loop.start();
-            byte[][] big = {bytes("SET"), bytes("big"), new byte[10_000]};
+            byte[][] big = {bytes("SET"), bytes("big"), new byte[1 << 20]};
             RecordStream.Writer w = new RecordStream.Writer(LogRecord.COMMAND, 1_000, big);
-            List<Entry> parts = List.of(new Entry(1, 1, LogRecord.encodePart(1_000, 0, w, 6_000)),
+            List<Entry> parts = List.of(new Entry(1, 1, LogRecord.encodePart(1_000, 0, w, 600_000)),
                     new Entry(2, 1, LogRecord.encodePart(1_000, 1, w, w.remaining())));
             List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
             CountDownLatch done = new CountDownLatch(1);
@@ -96,7 +96,34 @@ class ApplyLoopOrderTest {
             });
             assertTrue(done.await(30, TimeUnit.SECONDS));
             assertEquals(List.of("big " + Reply.OK + " on raftkv-apply-large", "k3 " + Reply.OK,
-                    "strlen " + Reply.integer(10_000), "get v3"), events);
+                    "strlen " + Reply.integer(1 << 20), "get v3"), events);
+            // Later, with the side thread idle: a read of a value of a megabyte goes there, a small one does not.
+            events.clear();
+            CountDownLatch reads = new CountDownLatch(2);
+            executor.execute(() -> {
+                loop.read(3, server.table().get("get"), new byte[][]{bytes("GET"), bytes("big")}, null, reply -> {
+                    events.add("big on " + Thread.currentThread().getName());
+                    reads.countDown();
+                });
+                loop.read(3, server.table().get("get"), new byte[][]{bytes("GET"), bytes("k3")}, null, reply -> {
+                    events.add("k3 after big");
+                    reads.countDown();
+                });
+            });
+            assertTrue(reads.await(30, TimeUnit.SECONDS));
+            assertEquals(List.of("big on raftkv-apply-large", "k3 after big"), events);
+            // Once the side thread has finished (its count drops just after the last reply), small reads stay here.
+            String thread = null;
+            for (int attempt = 0; attempt < 3_000 && !"driver".equals(thread); attempt++) {
+                java.util.concurrent.ArrayBlockingQueue<String> on = new java.util.concurrent.ArrayBlockingQueue<>(1);
+                executor.execute(() -> loop.read(3, server.table().get("get"), new byte[][]{bytes("GET"), bytes("k3")},
+                        null, reply -> on.add(Thread.currentThread().getName())));
+                thread = on.poll(30, TimeUnit.SECONDS);
+                if (!"driver".equals(thread)) {
+                    Thread.sleep(10);
+                }
+            }
+            assertEquals("driver", thread);
             loop.close();
         } finally {
             executor.shutdownNow();
