@@ -117,9 +117,9 @@ public interface Keyspace extends AutoCloseable {
     @Override
     void close();
 
-    /** Receives keys from iteration: a fresh copy of the key, and its value's type tag. */
+    /** Receives keys from iteration: a fresh copy of the key, and its value's type. */
     @FunctionalInterface
     interface KeyVisitor {
-        void visit(byte[] key, byte type);
+        void visit(byte[] key, ValueType type);
     }
 }

@@ -143,7 +143,7 @@ public final class KeyCommands {
             if (match != null && !Glob.matches(match, key)) {
                 return;
             }
-            if (wantType != null && !wantType.equalsIgnoreCase(typeName(type))) {
+            if (wantType != null && !wantType.equalsIgnoreCase(type.redisName())) {
                 return;
             }
             out.add(Reply.bulk(key));
@@ -151,14 +151,10 @@ public final class KeyCommands {
         return Reply.array(Reply.bulk(Long.toUnsignedString(next)), Reply.array(out));
     }
 
-    private static String typeName(byte type) {
-        return new StoredValue(type, 0, new byte[0]).typeName();
-    }
-
     // TYPE key
     private static Reply type(ReadContext ctx, byte[][] argv) {
         StoredValue v = ctx.store().get(argv[1], ctx.now());
-        return Reply.simple(v == null ? "none" : v.typeName());
+        return Reply.simple(v == null ? "none" : v.type().redisName());
     }
 
     // RENAME key newkey / RENAMENX key newkey: the value keeps its deadline.

@@ -7,6 +7,7 @@ import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.WriteContext;
 import io.raftkv.server.kv.Keyspace;
 import io.raftkv.server.kv.StoredValue;
+import io.raftkv.server.kv.StringValue;
 import io.raftkv.server.reply.Reply;
 
 import java.nio.charset.StandardCharsets;
@@ -113,7 +114,7 @@ public final class StringCommands {
         if (v == null) {
             return Reply.NIL;
         }
-        return isString(v) ? Reply.bulk(v.payload()) : Reply.WRONGTYPE;
+        return v instanceof StringValue s ? Reply.bulk(s.bytes()) : Reply.WRONGTYPE;
     }
 
     // SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]
@@ -123,13 +124,13 @@ public final class StringCommands {
         int expireArg = parsed >>> OPTION_BITS;
         long deadline = expireArg == 0 ? 0 : deadline(argv[expireArg], flags, ctx.now(), SET_BAD_EXPIRE);
         if ((flags & (NX | XX | GET | KEEPTTL)) == 0) {
-            ctx.store().put(argv[1], StoredValue.string(argv[2], deadline));
+            ctx.store().put(argv[1], new StringValue(argv[2], deadline));
             return Reply.OK;
         }
         StoredValue old;
         if ((flags & GET) != 0) {
             old = lookupRead(ctx, argv[1]);
-            if (old != null && !isString(old)) {
+            if (old != null && !(old instanceof StringValue)) {
                 return Reply.WRONGTYPE;
             }
         } else {
@@ -140,7 +141,7 @@ public final class StringCommands {
             return (flags & GET) != 0 ? bulkOrNil(old) : Reply.NIL;
         }
         long expireAt = (flags & KEEPTTL) != 0 && found ? old.expireAt() : deadline;
-        ctx.store().put(argv[1], StoredValue.string(argv[2], expireAt));
+        ctx.store().put(argv[1], new StringValue(argv[2], expireAt));
         return (flags & GET) != 0 ? bulkOrNil(old) : Reply.OK;
     }
 
@@ -149,7 +150,7 @@ public final class StringCommands {
         if (ctx.store().get(argv[1], ctx.now()) != null) {
             return Reply.ZERO;
         }
-        ctx.store().put(argv[1], StoredValue.string(argv[2], 0));
+        ctx.store().put(argv[1], new StringValue(argv[2], 0));
         return Reply.ONE;
     }
 
@@ -165,17 +166,17 @@ public final class StringCommands {
 
     private static Reply setWithTtl(WriteContext ctx, byte[][] argv, int unit, Args.ArgumentError invalid) {
         long deadline = deadline(argv[2], unit, ctx.now(), invalid);
-        ctx.store().put(argv[1], StoredValue.string(argv[3], deadline));
+        ctx.store().put(argv[1], new StringValue(argv[3], deadline));
         return Reply.OK;
     }
 
     // GETSET key value
     static Reply getset(WriteContext ctx, byte[][] argv) {
         StoredValue old = lookupRead(ctx, argv[1]);
-        if (old != null && !isString(old)) {
+        if (old != null && !(old instanceof StringValue)) {
             return Reply.WRONGTYPE;
         }
-        ctx.store().put(argv[1], StoredValue.string(argv[2], 0));
+        ctx.store().put(argv[1], new StringValue(argv[2], 0));
         return bulkOrNil(old);
     }
 
@@ -185,11 +186,11 @@ public final class StringCommands {
         if (v == null) {
             return Reply.NIL;
         }
-        if (!isString(v)) {
+        if (!(v instanceof StringValue s)) {
             return Reply.WRONGTYPE;
         }
         ctx.store().delete(argv[1], ctx.now());
-        return Reply.bulk(v.payload());
+        return Reply.bulk(s.bytes());
     }
 
     // GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]
@@ -202,7 +203,7 @@ public final class StringCommands {
         if (v == null) {
             return Reply.NIL;
         }
-        if (!isString(v)) {
+        if (!(v instanceof StringValue s)) {
             return Reply.WRONGTYPE;
         }
         Keyspace store = ctx.store();
@@ -216,7 +217,7 @@ public final class StringCommands {
         } else if ((flags & PERSIST) != 0 && v.hasExpiry()) {
             store.put(argv[1], v.withExpireAt(0));
         }
-        return Reply.bulk(v.payload());
+        return Reply.bulk(s.bytes());
     }
 
     // MGET key [key ...]
@@ -224,7 +225,7 @@ public final class StringCommands {
         Reply[] values = new Reply[argv.length - 1];
         for (int i = 1; i < argv.length; i++) {
             StoredValue v = lookupRead(ctx, argv[i]);
-            values[i - 1] = v != null && isString(v) ? Reply.bulk(v.payload()) : Reply.NIL;
+            values[i - 1] = v instanceof StringValue s ? Reply.bulk(s.bytes()) : Reply.NIL;
         }
         return Reply.array(values);
     }
@@ -255,7 +256,7 @@ public final class StringCommands {
 
     private static void putAll(Keyspace store, byte[][] argv) {
         for (int i = 1; i < argv.length; i += 2) {
-            store.put(argv[i], StoredValue.string(argv[i + 1], 0));
+            store.put(argv[i], new StringValue(argv[i + 1], 0));
         }
     }
 
@@ -264,20 +265,20 @@ public final class StringCommands {
         byte[] tail = argv[2];
         StoredValue v = ctx.store().get(argv[1], ctx.now());
         if (v == null) {
-            ctx.store().put(argv[1], StoredValue.string(tail, 0));
+            ctx.store().put(argv[1], new StringValue(tail, 0));
             return Reply.integer(tail.length);
         }
-        if (!isString(v)) {
+        if (!(v instanceof StringValue s)) {
             return Reply.WRONGTYPE;
         }
-        byte[] head = v.payload();
+        byte[] head = s.bytes();
         if (tooLong(head.length, tail.length)) {
             return STRING_TOO_LONG;
         }
         byte[] joined = new byte[head.length + tail.length];
         System.arraycopy(head, 0, joined, 0, head.length);
         System.arraycopy(tail, 0, joined, head.length, tail.length);
-        ctx.store().put(argv[1], v.withPayload(joined));
+        ctx.store().put(argv[1], s.withBytes(joined));
         return Reply.integer(joined.length);
     }
 
@@ -287,7 +288,7 @@ public final class StringCommands {
         if (v == null) {
             return Reply.ZERO;
         }
-        return isString(v) ? Reply.integer(v.payload().length) : Reply.WRONGTYPE;
+        return v instanceof StringValue s ? Reply.integer(s.bytes().length) : Reply.WRONGTYPE;
     }
 
     // INCR key
@@ -316,28 +317,30 @@ public final class StringCommands {
 
     /** The one implementation of INCR, DECR, INCRBY and DECRBY. The key keeps its TTL, as in Redis. */
     private static Reply incrBy(WriteContext ctx, byte[] key, long increment) {
-        StoredValue v = ctx.store().get(key, ctx.now());
-        if (v != null && !isString(v)) {
+        StoredValue found = ctx.store().get(key, ctx.now());
+        if (found != null && !(found instanceof StringValue)) {
             return Reply.WRONGTYPE;
         }
-        long value = v == null ? 0 : Args.parseLong(v.payload());
+        StringValue v = (StringValue) found;
+        long value = v == null ? 0 : Args.parseLong(v.bytes());
         if ((increment < 0 && value < 0 && increment < Long.MIN_VALUE - value)
                 || (increment > 0 && value > 0 && increment > Long.MAX_VALUE - value)) {
             return INCR_OVERFLOW;
         }
         value += increment;
         byte[] text = Long.toString(value).getBytes(StandardCharsets.US_ASCII);
-        ctx.store().put(key, v == null ? StoredValue.string(text, 0) : v.withPayload(text));
+        ctx.store().put(key, v == null ? new StringValue(text, 0) : v.withBytes(text));
         return Reply.integer(value);
     }
 
     // INCRBYFLOAT key increment
     static Reply incrbyfloat(WriteContext ctx, byte[][] argv) {
-        StoredValue v = ctx.store().get(argv[1], ctx.now());
-        if (v != null && !isString(v)) {
+        StoredValue found = ctx.store().get(argv[1], ctx.now());
+        if (found != null && !(found instanceof StringValue)) {
             return Reply.WRONGTYPE;
         }
-        LongDouble value = v == null ? LongDouble.ZERO : LongDouble.parse(v.payload());
+        StringValue v = (StringValue) found;
+        LongDouble value = v == null ? LongDouble.ZERO : LongDouble.parse(v.bytes());
         if (value == null) {
             return Reply.NOT_FLOAT;
         }
@@ -350,7 +353,7 @@ public final class StringCommands {
             return FLOAT_OVERFLOW;
         }
         byte[] text = sum.toHumanString().getBytes(StandardCharsets.US_ASCII);
-        ctx.store().put(argv[1], v == null ? StoredValue.string(text, 0) : v.withPayload(text));
+        ctx.store().put(argv[1], v == null ? new StringValue(text, 0) : v.withBytes(text));
         return Reply.bulk(text);
     }
 
@@ -362,10 +365,10 @@ public final class StringCommands {
         if (v == null) {
             return Reply.EMPTY_BULK;
         }
-        if (!isString(v)) {
+        if (!(v instanceof StringValue string)) {
             return Reply.WRONGTYPE;
         }
-        byte[] s = v.payload();
+        byte[] s = string.bytes();
         long len = s.length;
         // Redis's clamping, quirks included: both ends negative and crossed is empty, but "-100 -100" on a short
         // string clamps both to 0 and returns the first byte.
@@ -396,11 +399,12 @@ public final class StringCommands {
             return OFFSET_OUT_OF_RANGE;
         }
         byte[] patch = argv[3];
-        StoredValue v = ctx.store().get(argv[1], ctx.now());
-        if (v != null && !isString(v)) {
+        StoredValue found = ctx.store().get(argv[1], ctx.now());
+        if (found != null && !(found instanceof StringValue)) {
             return Reply.WRONGTYPE;
         }
-        byte[] old = v == null ? null : v.payload();
+        StringValue v = (StringValue) found;
+        byte[] old = v == null ? null : v.bytes();
         if (patch.length == 0) {
             // Nothing to write: answer the current length and create no key.
             return Reply.integer(old == null ? 0 : old.length);
@@ -414,7 +418,7 @@ public final class StringCommands {
             System.arraycopy(old, 0, out, 0, old.length);
         }
         System.arraycopy(patch, 0, out, (int) offset, patch.length);
-        ctx.store().put(argv[1], v == null ? StoredValue.string(out, 0) : v.withPayload(out));
+        ctx.store().put(argv[1], v == null ? new StringValue(out, 0) : v.withBytes(out));
         return Reply.integer(out.length);
     }
 
@@ -509,12 +513,9 @@ public final class StringCommands {
         return v;
     }
 
-    private static boolean isString(StoredValue v) {
-        return v.type() == StoredValue.TYPE_STRING;
-    }
-
+    /** The old value of SET ... GET and GETSET, known to be a string if there is one. */
     private static Reply bulkOrNil(StoredValue v) {
-        return v == null ? Reply.NIL : Reply.bulk(v.payload());
+        return v == null ? Reply.NIL : Reply.bulk(((StringValue) v).bytes());
     }
 
     private static Args.ArgumentError invalidExpire(String command) {
