@@ -183,9 +183,10 @@ public final class KvStateMachine {
 
     /**
      * The context of a write applied from the log: the store, the record's time and the keyspace counters as a sink.
-     * It implements {@link WriteContext} and nothing more, so a write cannot reach per-node state even by a cast.
+     * An instance of this class itself implements {@link WriteContext} and nothing more, so a write cannot reach
+     * per-node state even by a cast.
      */
-    private final class ForWrite implements WriteContext {
+    private class ForWrite implements WriteContext {
         long now;
 
         @Override
@@ -205,24 +206,8 @@ public final class KvStateMachine {
     }
 
     /** The context of a read run for {@code client}, with this node's clock. */
-    private final class ForRead implements ReadContext {
-        long now;
+    private final class ForRead extends ForWrite implements ReadContext {
         ClientSession client;
-
-        @Override
-        public Keyspace store() {
-            return store;
-        }
-
-        @Override
-        public long now() {
-            return now;
-        }
-
-        @Override
-        public KeyspaceStats stats() {
-            return server.keyspaceStats();
-        }
 
         @Override
         public ClientSession client() {
