@@ -12,6 +12,7 @@ import java.util.PriorityQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
@@ -63,6 +64,8 @@ public final class ApplyLoop implements AutoCloseable {
     private ScheduledFuture<?> expiryTask;
     /** The executor's thread, once known: a read from it runs at once instead of as a task. */
     private volatile Thread executorThread;
+    /** Batches handed to the executor as tasks and not yet begun: while any is, later batches queue too. */
+    private final AtomicInteger queuedBatches = new AtomicInteger();
 
     /** An apply loop that runs on {@code executor}, a single thread that its caller owns and shuts down. */
     public ApplyLoop(KvStateMachine machine, LongSupplier clock, ExpiryProposer expiry,
@@ -87,10 +90,15 @@ public final class ApplyLoop implements AutoCloseable {
      * without gaps, from one thread. Any thread.
      */
     public void applyBatch(List<Entry> entries, List<ReplySink> sinks) {
-        if (Thread.currentThread() == executorThread) {
+        if (Thread.currentThread() == executorThread && queuedBatches.get() == 0) {
             process(entries, sinks, null); // the driver's own thread: no hand-off
         } else {
-            executor.execute(() -> process(entries, sinks, null));
+            // Before the executor's thread is known, batches queue; later ones queue behind them, in order.
+            queuedBatches.incrementAndGet();
+            executor.execute(() -> {
+                queuedBatches.decrementAndGet();
+                process(entries, sinks, null);
+            });
         }
     }
 
