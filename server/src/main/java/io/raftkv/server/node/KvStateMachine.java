@@ -14,6 +14,7 @@ import io.raftkv.server.command.WriteCommand;
 import io.raftkv.server.command.WriteContext;
 import io.raftkv.server.kv.EntryTooLargeException;
 import io.raftkv.server.kv.Keyspace;
+import io.raftkv.server.kv.KeyspaceData;
 import io.raftkv.server.kv.LogRecord;
 import io.raftkv.server.kv.StoreFullException;
 import io.raftkv.server.kv.StoredValue;
@@ -183,14 +184,14 @@ public final class KvStateMachine {
 
     /**
      * The context of a write applied from the log: the store, the record's time and the keyspace counters as a sink.
-     * An instance of this class itself implements {@link WriteContext} and nothing more, so a write cannot reach
-     * per-node state even by a cast.
+     * An instance of this class implements {@link WriteContext} and nothing more, so a cast of it cannot reach the
+     * client or the server either.
      */
     private class ForWrite implements WriteContext {
         long now;
 
         @Override
-        public Keyspace store() {
+        public KeyspaceData store() {
             return store;
         }
 
@@ -208,6 +209,11 @@ public final class KvStateMachine {
     /** The context of a read run for {@code client}, with this node's clock. */
     private final class ForRead extends ForWrite implements ReadContext {
         ClientSession client;
+
+        @Override
+        public Keyspace store() {
+            return store;
+        }
 
         @Override
         public ClientSession client() {

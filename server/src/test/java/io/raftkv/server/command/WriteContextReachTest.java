@@ -2,6 +2,9 @@ package io.raftkv.server.command;
 
 import io.raftkv.server.cluster.ClusterView;
 import io.raftkv.server.config.ServerConfig;
+import io.raftkv.server.kv.Keyspace;
+import io.raftkv.server.kv.KeyspaceData;
+import io.raftkv.server.kv.KeyspaceView;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.GenericArrayType;
@@ -23,18 +26,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * What a write command can reach by type. Starting from {@link WriteContext}, this follows every public method's
  * return and parameter types (generic arguments and array components included) through the project's own types, and
  * requires that per-node state is not among them: a method added to the write context, or to anything it hands out,
- * that leads to the configuration, the server, a client or the cluster view fails here (and the compiler then keeps
- * every write command from using it).
+ * that leads to the configuration, the server, a client, the cluster view or the store's per-node side
+ * ({@link Keyspace}: stamps, memory, iteration, journal, views) fails here; as long as it passes, the compiler keeps
+ * every write command from per-node state.
  */
 class WriteContextReachTest {
 
     private static final List<Class<?>> PER_NODE = List.of(ServerState.class, ServerConfig.class, ClientSession.class,
-            ClusterView.class, LocalContext.class, ReadContext.class);
+            ClusterView.class, LocalContext.class, ReadContext.class, Keyspace.class, KeyspaceView.class);
 
     @Test
     void perNodeStateIsOutOfAWritesReach() {
         Map<Class<?>, String> reached = reachableFrom(WriteContext.class);
-        assertTrue(reached.containsKey(io.raftkv.server.kv.Keyspace.class), "the store is reachable: " + reached.keySet());
+        assertTrue(reached.containsKey(KeyspaceData.class), "the store is reachable: " + reached.keySet());
         for (Class<?> c : PER_NODE) {
             assertFalse(reached.containsKey(c), c.getSimpleName() + " is reachable from WriteContext: " + reached.get(c));
         }

@@ -6,7 +6,7 @@ import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.ReadContext;
 import io.raftkv.server.command.WriteContext;
 import io.raftkv.server.kv.Glob;
-import io.raftkv.server.kv.Keyspace;
+import io.raftkv.server.kv.KeyspaceData;
 import io.raftkv.server.kv.StoredValue;
 import io.raftkv.server.reply.Reply;
 
@@ -159,7 +159,7 @@ public final class KeyCommands {
 
     // RENAME key newkey / RENAMENX key newkey: the value keeps its deadline.
     private static Reply rename(WriteContext ctx, byte[][] argv, boolean nx) {
-        Keyspace store = ctx.store();
+        KeyspaceData store = ctx.store();
         long now = ctx.now();
         StoredValue v = store.lookupWrite(argv[1], now);
         if (v == null) {
@@ -213,7 +213,7 @@ public final class KeyCommands {
         }
         when += base;
 
-        Keyspace store = ctx.store();
+        KeyspaceData store = ctx.store();
         long now = ctx.now();
         StoredValue v = store.lookupWrite(argv[1], now);
         if (v == null) {

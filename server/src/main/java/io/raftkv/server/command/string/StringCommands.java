@@ -5,7 +5,7 @@ import io.raftkv.server.command.ReadContext;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.WriteContext;
-import io.raftkv.server.kv.Keyspace;
+import io.raftkv.server.kv.KeyspaceData;
 import io.raftkv.server.kv.StoredValue;
 import io.raftkv.server.kv.StringValue;
 import io.raftkv.server.reply.Reply;
@@ -206,7 +206,7 @@ public final class StringCommands {
         if (!(v instanceof StringValue s)) {
             return Reply.WRONGTYPE;
         }
-        Keyspace store = ctx.store();
+        KeyspaceData store = ctx.store();
         if (expireArg != 0) {
             long deadline = deadline(argv[expireArg], flags, ctx.now(), GETEX_BAD_EXPIRE);
             if ((flags & (EXAT | PXAT)) != 0 && deadline <= ctx.now()) {
@@ -244,7 +244,7 @@ public final class StringCommands {
         if (argv.length % 2 == 0) {
             return MSETNX_ARITY;
         }
-        Keyspace store = ctx.store();
+        KeyspaceData store = ctx.store();
         for (int i = 1; i < argv.length; i += 2) {
             if (store.get(argv[i], ctx.now()) != null) {
                 return Reply.ZERO;
@@ -254,7 +254,7 @@ public final class StringCommands {
         return Reply.ONE;
     }
 
-    private static void putAll(Keyspace store, byte[][] argv) {
+    private static void putAll(KeyspaceData store, byte[][] argv) {
         for (int i = 1; i < argv.length; i += 2) {
             store.put(argv[i], new StringValue(argv[i + 1], 0));
         }
