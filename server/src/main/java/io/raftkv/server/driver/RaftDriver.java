@@ -158,7 +158,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     private final ArrayDeque<Request> awaitingLeader = new ArrayDeque<>();
     /** Client writes taken from the inbox in this round, proposed as one entry (see {@link #gather}). */
     private final List<Proposal> gathered = new ArrayList<>();
-    private int gatheredBytes;
+    private long gatheredBytes;
+    /** Writes too large for one entry, being proposed part by part (leader only). */
+    private final PartedProposals parted;
     private long nextReadId;
     private long maxTimestamp;
     private Role lastRole = Role.FOLLOWER;
@@ -240,6 +242,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         this.server = server;
         this.wal = wal;
         this.maxEntryBytes = maxEntryBytes;
+        this.parted = new PartedProposals(maxEntryBytes);
         this.transport = transport;
         this.clock = clock;
         this.self = self;
@@ -419,6 +422,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
             for (int r = 0; r < MAX_READIES_PER_ROUND && walFailure == null && raft.hasReady(); r++) {
                 handleReady(raft.ready(), now);
             }
+            if (!parted.isEmpty()) {
+                parted.pump(raft, LOST, this::awaitCommit); // the commit index may have moved: the next parts
+            }
             checkDeferred();
             afterRound(now);
             publish();
@@ -482,7 +488,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
      * arrival order in the entry; a batch is never larger than the sum of its commands' own records.
      */
     private void gather(Proposal p, long now) {
-        int size = LogRecord.encodedSize(p.argv());
+        long size = LogRecord.encodedSize(p.argv());
         if (!gathered.isEmpty() && gatheredBytes + size > Math.min(MAX_BATCH_BYTES, maxEntryBytes)) {
             proposeGathered(now);
         }
@@ -521,11 +527,19 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         ReplySink sink;
         if (ps.size() == 1) {
             Proposal p = ps.get(0);
-            data = LogRecord.encode(p.kind(), ts, p.argv());
-            if (data.length > maxEntryBytes) {
-                p.sink().reply(LogRecord.tooLarge(data.length, maxEntryBytes));
+            long size = LogRecord.encodedSize(p.argv());
+            if (!LogRecord.fits(p.argv())) {
+                p.sink().reply(LogRecord.tooLarge(size));
                 return;
             }
+            if (parted.needsParts(size)) {
+                parted.start(p.kind(), ts, p.argv(), raft.term(), p.sink());
+                maxTimestamp = ts;
+                proposedCount++;
+                parted.pump(raft, LOST, this::awaitCommit);
+                return;
+            }
+            data = LogRecord.encode(p.kind(), ts, p.argv());
             sink = p.sink();
         } else {
             byte[][][] argvs = new byte[ps.size()][][];
@@ -546,7 +560,12 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
         }
         maxTimestamp = ts;
         proposedCount += ps.size();
-        pendingWrites.put(index, new PendingWrite(raft.term(), sink));
+        awaitCommit(index, raft.term(), sink);
+    }
+
+    /** {@code sink}'s write was proposed in {@code term} as entry {@code index}: it is answered when that commits. */
+    private void awaitCommit(long index, long term, ReplySink sink) {
+        pendingWrites.put(index, new PendingWrite(term, sink));
     }
 
     /** A request this node cannot serve as it is not the leader: redirect, or wait (bounded) for an election. */
@@ -669,6 +688,7 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
      * (reads waiting for their confirmation, requests waiting for a leader) through {@code other}.
      */
     private void answerWaiting(Reply proposed, Consumer<Request> other) {
+        parted.abort(proposed);
         for (PendingWrite w : pendingWrites.values()) {
             w.sink().reply(proposed);
         }
@@ -856,6 +876,9 @@ public final class RaftDriver implements KvNode, ClusterView, ApplyLoop.ExpiryPr
     /** Leadership changes, waiting requests, read retries. */
     private void afterRound(long now) {
         Role r = raft.role();
+        if (lastRole == Role.LEADER && r != Role.LEADER) {
+            parted.abort(LOST); // what it proposed of them is dropped when the next leader's first entry applies
+        }
         if (lastRole == Role.LEADER && r != Role.LEADER && !pendingWrites.isEmpty()) {
             // Entries of this term may still commit under the next leader, but this node cannot tell the client;
             // its outcome is unknown, which the error says.

@@ -246,6 +246,15 @@ public final class ChronicleKeyspace implements Keyspace {
     }
 
     @Override
+    public long payloadLength(byte[] key) {
+        byte[] raw = shardOf(key).map.get(key);
+        if (raw == null) {
+            return 0;
+        }
+        return isOutOfLine(raw) ? ByteBuffer.wrap(raw, HEADER + 8, 8).getLong() : raw.length - HEADER;
+    }
+
+    @Override
     public void put(byte[] key, StoredValue value) {
         byte[] raw = encode(value, ++stampCounter);
         byte[] old;

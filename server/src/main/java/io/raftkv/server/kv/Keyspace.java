@@ -28,6 +28,9 @@ public interface Keyspace extends KeyspaceData, AutoCloseable {
      */
     long stamp(byte[] key);
 
+    /** Bytes of the payload stored under {@code key}, expired or not, 0 if there is none; without reading it. */
+    long payloadLength(byte[] key);
+
     /** Every key, live or expired (Redis's DBSIZE counts keys not yet reclaimed too). */
     long size();
 

@@ -12,6 +12,14 @@ import java.nio.ByteBuffer;
  * record with the batch's timestamp: {@code kind:u8 = 3, timestamp:i64, count:i32, then count times (argc:i32, then
  * argc times (len:i32, bytes))}. Batching makes the per-entry costs of the log (Raft bookkeeping, message and WAL
  * framing, CRC, fsync accounting) per batch instead of per command.
+ *
+ * <p>A record larger than one log entry should carry (a SET of a 100 MB value) travels as a run of PART records,
+ * each its own entry holding a slice of the whole record's bytes: {@code kind:u8 = 4, timestamp:i64, first:i64,
+ * total:i64, offset:i64, then the slice}. {@code first} is the log index of the run's first part (0 in that part
+ * itself), {@code total} the whole record's length and {@code offset} where the slice goes in it. Parts of one run
+ * are proposed in order by one leader in one term, other entries may come between them, and the record is applied
+ * when its last part is. A run cut short by a leader change is never finished: the next leader's first entry is a
+ * NOOP, and applying a NOOP drops every unfinished run (see {@link Part}).
  */
 public record LogRecord(byte kind, long timestamp, byte[][] argv) {
 
@@ -19,6 +27,9 @@ public record LogRecord(byte kind, long timestamp, byte[][] argv) {
     public static final byte COMMAND = 1;
     public static final byte EXPIRE = 2;
     public static final byte BATCH = 3;
+    public static final byte PART = 4;
+    /** The bytes of a PART record before its slice. */
+    public static final int PART_HEADER = 1 + 8 + 8 + 8 + 8;
 
     private static final int MAX_ARGC = 1 << 24;
 
@@ -26,28 +37,36 @@ public record LogRecord(byte kind, long timestamp, byte[][] argv) {
         if (kind == BATCH) {
             throw new IllegalArgumentException("a BATCH record is built with encodeBatch");
         }
-        ByteBuffer b = ByteBuffer.allocate(encodedSize(argv));
+        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(encodedSize(argv)));
         b.put(kind).putLong(timestamp);
         putArgv(b, argv);
         return b.array();
     }
 
-    /** Bytes {@code argv} takes in a COMMAND record, or as one command of a BATCH record (4 bytes less). */
-    public static int encodedSize(byte[][] argv) {
-        int size = 1 + 8 + 4;
+    /**
+     * Bytes {@code argv} takes in a COMMAND record, or as one command of a BATCH record (4 bytes less); more than
+     * {@link Integer#MAX_VALUE} for a command no record can hold (see {@link #fits}).
+     */
+    public static long encodedSize(byte[][] argv) {
+        long size = 1 + 8 + 4;
         for (byte[] a : argv) {
             size += 4 + a.length;
         }
         return size;
     }
 
+    /** Whether a record of {@code argv} fits in one byte array, which encoding needs. */
+    public static boolean fits(byte[][] argv) {
+        return encodedSize(argv) <= Integer.MAX_VALUE - 8;
+    }
+
     /** A BATCH record of the commands {@code argvs[0..count)}, applied in that order. */
     public static byte[] encodeBatch(long timestamp, byte[][][] argvs, int count) {
-        int size = 1 + 8 + 4;
+        long size = 1 + 8 + 4;
         for (int i = 0; i < count; i++) {
             size += encodedSize(argvs[i]) - 9;
         }
-        ByteBuffer b = ByteBuffer.allocate(size);
+        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(size));
         b.put(BATCH).putLong(timestamp).putInt(count);
         for (int i = 0; i < count; i++) {
             putArgv(b, argvs[i]);
@@ -62,15 +81,58 @@ public record LogRecord(byte kind, long timestamp, byte[][] argv) {
         }
     }
 
+    /**
+     * The PART record holding the next {@code length} bytes {@code record} writes, of the run whose first part is at
+     * log index {@code first} (0 for the first part itself).
+     */
+    public static byte[] encodePart(long timestamp, long first, RecordStream.Writer record, int length) {
+        int offset = record.total() - record.remaining();
+        byte[] out = new byte[PART_HEADER + length];
+        ByteBuffer.wrap(out).put(PART).putLong(timestamp).putLong(first).putLong(record.total()).putLong(offset);
+        record.next(out, PART_HEADER, length);
+        return out;
+    }
+
+    /**
+     * A decoded PART record: its slice is {@code data[PART_HEADER ..)} of the entry, not copied.
+     *
+     * @param first  log index of the run's first part, 0 in the first part
+     * @param total  length of the whole record the run carries
+     * @param offset where this slice goes in it
+     */
+    public record Part(long first, long total, long offset, byte[] data) {
+        public int length() {
+            return data.length - PART_HEADER;
+        }
+    }
+
+    /** Reads a PART record's header; throws IllegalArgumentException if it is not a consistent one. */
+    public static Part decodePart(byte[] data) {
+        if (data.length < PART_HEADER || data[0] != PART) {
+            throw new IllegalArgumentException("not a part record (" + data.length + " bytes)");
+        }
+        ByteBuffer b = ByteBuffer.wrap(data, 9, PART_HEADER - 9);
+        long first = b.getLong();
+        long total = b.getLong();
+        long offset = b.getLong();
+        int length = data.length - PART_HEADER;
+        if (first < 0 || total <= 0 || total > Integer.MAX_VALUE - 8 || offset < 0 || offset + length > total
+                || (first == 0) != (offset == 0)) {
+            throw new IllegalArgumentException("part record out of range: first " + first + ", total " + total
+                    + ", offset " + offset + ", length " + length);
+        }
+        return new Part(first, total, offset, data);
+    }
+
     /** The timestamp of an encoded record, or 0 for an empty (no-op) payload. */
     public static long timestampOf(byte[] data) {
         return data.length >= 9 ? ByteBuffer.wrap(data, 1, 8).getLong() : 0;
     }
 
-    /** The answer to a command whose record would not fit in one log entry. */
-    public static io.raftkv.server.reply.Reply tooLarge(int bytes, long maxEntryBytes) {
+    /** The answer to a command whose record would not fit in one byte array ({@link #fits}). */
+    public static io.raftkv.server.reply.Reply tooLarge(long bytes) {
         return io.raftkv.server.reply.Reply.error("ERR command too large for the log (" + bytes
-                + " bytes; a log entry holds at most " + maxEntryBytes + ")");
+                + " bytes; a command's arguments may take at most " + (Integer.MAX_VALUE - 8 - 13) + ")");
     }
 
     /** Decodes a payload; throws IllegalArgumentException if it is not one (the WAL's CRC makes that a bug, not bad luck). */

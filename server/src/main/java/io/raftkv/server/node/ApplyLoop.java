@@ -3,16 +3,20 @@ package io.raftkv.server.node;
 import io.raftkv.raft.Entry;
 import io.raftkv.server.command.ClientSession;
 import io.raftkv.server.command.CommandSpec;
+import io.raftkv.server.kv.LogRecord;
 import io.raftkv.server.reply.Reply;
 
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -21,7 +25,13 @@ import java.util.function.LongSupplier;
  * observe, and, when told it may, looks for expired keys to have deleted through the log.
  *
  * <p>It runs on a single-thread executor its owner chooses: the Raft driver's own thread (applying then costs no
- * thread hand-off) or a thread of its own (applying then overlaps the driver's next WAL sync).
+ * thread hand-off) or a thread of its own (applying then overlaps the driver's next WAL sync). A batch holding parts
+ * of a large write (PART entries, see {@link io.raftkv.server.kv.LogRecord}) is heavy: rebuilding and storing a
+ * value of hundreds of megabytes touches that much fresh memory, which took seconds here, and on the driver's
+ * thread that would silence its heartbeats for as long. Such a batch runs on a side thread of the loop's own
+ * instead, and everything that touches the state machine after it (batches, reads, the expiry scan) follows it
+ * there until the side thread has caught up: one thread at a time owns the state machine, always in call order.
+ * A read of a value of a megabyte or more is heavy too, for the same reason (it copies the value out).
  *
  * <p>Threads: {@link #applyBatch} and {@link #read} may be called from any thread, never blocking; what is called on
  * the executor runs at once, what is called elsewhere runs there later, in call order. {@link #start} and
@@ -64,6 +74,10 @@ public final class ApplyLoop implements AutoCloseable {
     private ScheduledFuture<?> expiryTask;
     /** The executor's thread, once known: a read from it runs at once instead of as a task. */
     private volatile Thread executorThread;
+    /** Where heavy batches run, and what follows them while they do (made at the first one). Executor only. */
+    private ExecutorService side;
+    /** Tasks handed to {@link #side} and not finished: while any is, the executor hands it every later task. */
+    private final AtomicInteger detoured = new AtomicInteger();
     /** Batches handed to the executor as tasks and not yet begun: while any is, later batches queue too. */
     private final AtomicInteger queuedBatches = new AtomicInteger();
 
@@ -90,14 +104,15 @@ public final class ApplyLoop implements AutoCloseable {
      * without gaps, from one thread. Any thread.
      */
     public void applyBatch(List<Entry> entries, List<ReplySink> sinks) {
+        boolean heavy = heavy(entries);
         if (Thread.currentThread() == executorThread && queuedBatches.get() == 0) {
-            process(entries, sinks, null); // the driver's own thread: no hand-off
+            run(() -> process(entries, sinks, null), () -> heavy); // the driver's own thread: no hand-off
         } else {
             // Before the executor's thread is known, batches queue; later ones queue behind them, in order.
             queuedBatches.incrementAndGet();
             executor.execute(() -> {
                 queuedBatches.decrementAndGet();
-                process(entries, sinks, null);
+                run(() -> process(entries, sinks, null), () -> heavy);
             });
         }
     }
@@ -105,11 +120,49 @@ public final class ApplyLoop implements AutoCloseable {
     /** Runs a read once everything up to {@code atIndex} is applied (at once if it already is). Any thread. */
     public void read(long atIndex, CommandSpec spec, byte[][] argv, ClientSession client, ReplySink sink) {
         Read r = new Read(atIndex, 0, spec, argv, client, sink);
+        BooleanSupplier heavy = () -> machine.heavyRead(spec, argv);
         if (Thread.currentThread() == executorThread) {
-            process(null, null, r); // the driver releasing confirmed reads
+            run(() -> process(null, null, r), heavy); // the driver releasing confirmed reads
         } else {
-            executor.execute(() -> process(null, null, r));
+            executor.execute(() -> run(() -> process(null, null, r), heavy));
         }
+    }
+
+    /** Whether applying {@code entries} may take long enough to matter to the driver's heartbeats. */
+    private static boolean heavy(List<Entry> entries) {
+        for (Entry e : entries) {
+            if (e.data().length > 0 && e.data()[0] == LogRecord.PART) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Runs {@code task} (which uses the state machine) at once, or on the side thread if it is heavy or the side
+     * thread still has work: then it runs after that work. On the executor ({@code heavy} may look at the state
+     * machine: it is asked only while the executor owns it).
+     */
+    private void run(Runnable task, BooleanSupplier heavy) {
+        if (detoured.get() == 0 && !heavy.getAsBoolean()) {
+            task.run();
+            return;
+        }
+        if (side == null) {
+            side = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "raftkv-apply-large");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        detoured.incrementAndGet();
+        side.execute(() -> {
+            try {
+                task.run();
+            } finally {
+                detoured.decrementAndGet();
+            }
+        });
     }
 
     /** Applies a batch ({@code entries} non-null) or runs (or parks) a read; on the executor. */
@@ -191,8 +244,8 @@ public final class ApplyLoop implements AutoCloseable {
      * the keys still expired at that record's time.
      */
     private void proposeExpired() {
-        if (expireInFlight || !running || failed != null || !expiry.mayPropose()) {
-            return;
+        if (expireInFlight || !running || detoured.get() > 0 || failed != null || !expiry.mayPropose()) {
+            return; // (while the side thread owns the state machine, the next cycle looks)
         }
         List<byte[]> expired = machine.sampleExpired(clock.getAsLong(), EXPIRE_BATCH);
         if (expired.isEmpty()) {
@@ -214,7 +267,10 @@ public final class ApplyLoop implements AutoCloseable {
                 if (expiryTask != null) {
                     expiryTask.cancel(false);
                 }
-                answerWaiting(Reply.error("ERR server is shutting down"));
+                run(() -> answerWaiting(Reply.error("ERR server is shutting down")), () -> false);
+                if (side != null) {
+                    side.shutdown(); // after what it holds
+                }
             }).get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -16,9 +16,11 @@ import io.raftkv.server.kv.EntryTooLargeException;
 import io.raftkv.server.kv.Keyspace;
 import io.raftkv.server.kv.KeyspaceData;
 import io.raftkv.server.kv.LogRecord;
+import io.raftkv.server.kv.RecordStream;
 import io.raftkv.server.kv.StoreFullException;
 import io.raftkv.server.kv.StoredValue;
 import io.raftkv.server.reply.Reply;
+import org.agrona.collections.Long2ObjectHashMap;
 import org.slf4j.Logger;
 import java.util.List;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,12 @@ public final class KvStateMachine {
     private final ForWrite writeContext = new ForWrite();
     private final ForRead readContext = new ForRead();
     private long appliedIndex;
+    /**
+     * Records arriving as runs of PART entries, by the index of their first part, until their last part applies.
+     * Part of the replicated state: the same on every node at the same index (a snapshot taken while a run is
+     * unfinished must carry it).
+     */
+    private final Long2ObjectHashMap<RecordStream.Reader> assemblies = new Long2ObjectHashMap<>();
 
     public KvStateMachine(CommandTable table, Keyspace store, ServerState server) {
         this.table = table;
@@ -73,6 +81,13 @@ public final class KvStateMachine {
         }
         appliedIndex = index;
         server.appliedIndex.set(index);
+        if (data.length > 0 && data[0] == LogRecord.PART) {
+            Reply reply = applyPart(index, data);
+            if (reply != null) {
+                replies.reply(0, reply);
+            }
+            return;
+        }
         if (data.length > 0 && data[0] == LogRecord.BATCH) {
             LogRecord[] commands = LogRecord.decodeBatch(data);
             for (int i = 0; i < commands.length; i++) {
@@ -82,11 +97,48 @@ public final class KvStateMachine {
         }
         LogRecord rec = LogRecord.decode(data);
         replies.reply(0, switch (rec.kind()) {
-            case LogRecord.NOOP -> Reply.OK;
+            case LogRecord.NOOP -> {
+                // A new leader's first entry: runs of parts proposed by earlier leaders can no longer finish.
+                assemblies.clear();
+                yield Reply.OK;
+            }
             case LogRecord.COMMAND -> applyCommand(rec);
             case LogRecord.EXPIRE -> applyExpire(rec);
             default -> throw new IllegalStateException("unknown log record kind " + rec.kind() + " at index " + index);
         });
+    }
+
+    /**
+     * Adds a PART entry to its run; once the run is whole, applies the record it carries and returns its reply,
+     * else returns null (the parts before the last have no client waiting).
+     */
+    private Reply applyPart(long index, byte[] data) {
+        LogRecord.Part part = LogRecord.decodePart(data);
+        long first = part.first() == 0 ? index : part.first();
+        RecordStream.Reader record = part.first() == 0 ? new RecordStream.Reader(part.total()) : assemblies.get(first);
+        if (record == null || part.offset() != record.read() || part.total() != record.total()) {
+            // Parts arrive in order in one term, and a NOOP drops a run only once no part of it can follow.
+            log.warn("log entry {} continues a run of parts (first part {}) that this node does not hold at offset {}",
+                    index, first, part.offset());
+            assemblies.remove(first);
+            return Reply.error("ERR internal error: the parts of a large write did not arrive in order");
+        }
+        assemblies.put(first, record);
+        record.feed(data, LogRecord.PART_HEADER, part.length()); // straight into the arguments it rebuilds
+        if (!record.complete()) {
+            return null;
+        }
+        assemblies.remove(first);
+        LogRecord rec = record.record();
+        if (rec.kind() != LogRecord.COMMAND) {
+            throw new IllegalStateException("a run of parts carries a record of kind " + rec.kind() + " at " + index);
+        }
+        return applyCommand(rec);
+    }
+
+    /** Runs of parts not yet whole (for tests and INFO). */
+    public int unfinishedRuns() {
+        return assemblies.size();
     }
 
     public long appliedIndex() {
@@ -131,6 +183,23 @@ public final class KvStateMachine {
     /** Up to {@code max} keys whose deadline is at or before {@code now}, for the active expiry cycle. Apply thread only. */
     public List<byte[]> sampleExpired(long now, int max) {
         return store.sampleExpired(now, max);
+    }
+
+    /** A value at least this long makes a read heavy ({@link #heavyRead}). */
+    static final long HEAVY_READ_BYTES = 1 << 20;
+
+    /**
+     * Whether {@code argv} reads a value of {@link #HEAVY_READ_BYTES} or more: copying it out touches that much fresh
+     * memory, which may take long enough to matter to a thread that also sends heartbeats. Cheap: it looks at no
+     * value, only at lengths.
+     */
+    public boolean heavyRead(CommandSpec spec, byte[][] argv) {
+        for (int i : spec.keyIndexes(argv.length)) {
+            if (store.payloadLength(argv[i]) >= HEAVY_READ_BYTES) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Runs a READ command for {@code client} against the store as it is now, with this node's clock. */

@@ -145,6 +145,21 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root instanceof OutOfMemoryError && !closing) {
+            // A command larger than the heap can take (a huge bulk): the client hears why, the server goes on.
+            log.warn("client {}: not enough memory for its command ({}); closing the connection", session.addr(),
+                    root.getMessage());
+            answer(Reply.error("ERR not enough memory to take this command (" + root.getMessage()
+                    + "); see the server's heap ceiling"));
+            closing = true;
+            ctx.channel().config().setAutoRead(false); // read nothing more of it: the decoder holds a partial bulk
+            drain();
+            return;
+        }
         log.debug("client {} connection error", session.addr(), cause);
         ctx.close();
     }

@@ -43,8 +43,10 @@ class KeyspaceBasicsTest {
                 byte[] want = model.get(new String(probe, StandardCharsets.ISO_8859_1));
                 if (want == null) {
                     assertNull(got, "get " + round);
+                    assertEquals(0, store.payloadLength(probe), "payloadLength " + round);
                 } else {
                     assertArrayEquals(want, ((StringValue) got).bytes(), "get " + round);
+                    assertEquals(want.length, store.payloadLength(probe), "payloadLength " + round);
                 }
             }
             assertEquals(model.size(), store.size());

@@ -7,6 +7,7 @@ import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.ChronicleKeyspace;
 import io.raftkv.server.kv.KvConfig;
 import io.raftkv.server.kv.LogRecord;
+import io.raftkv.server.kv.RecordStream;
 import io.raftkv.server.reply.Reply;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +64,78 @@ class ApplyLoopOrderTest {
             executor.shutdownNow();
         }
     }
+
+    /**
+     * A batch with parts of a large write runs off the executor's thread (the driver's, which must keep sending
+     * heartbeats), and what comes after it, batches and reads, follows it in order.
+     */
+    @Test
+    void aHeavyBatchLeavesTheExecutorThreadAndWhatFollowsItKeepsItsOrder() throws Exception {
+        ServerState server = new ServerState(ServerConfig.DEFAULTS, StandardCommands.table());
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "driver"));
+        try (ChronicleKeyspace store = new ChronicleKeyspace(new KvConfig(1_000, 16, 16))) {
+            KvStateMachine machine = new KvStateMachine(server.table(), store, server);
+            ApplyLoop loop = new ApplyLoop(machine, () -> 1_000L, NO_EXPIRY, executor);
+            loop.start();
+            byte[][] big = {bytes("SET"), bytes("big"), new byte[1 << 20]};
+            RecordStream.Writer w = new RecordStream.Writer(LogRecord.COMMAND, 1_000, big);
+            List<Entry> parts = List.of(new Entry(1, 1, LogRecord.encodePart(1_000, 0, w, 600_000)),
+                    new Entry(2, 1, LogRecord.encodePart(1_000, 1, w, w.remaining())));
+            List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch done = new CountDownLatch(1);
+            executor.execute(() -> {
+                loop.applyBatch(parts, List.of(reply -> { }, reply -> events.add("big " + reply + " on "
+                        + Thread.currentThread().getName())));
+                loop.applyBatch(entries(3, 3), List.of(reply -> events.add("k3 " + reply)));
+                loop.read(3, server.table().get("strlen"), new byte[][]{bytes("STRLEN"), bytes("big")}, null,
+                        reply -> events.add("strlen " + reply));
+                loop.read(3, server.table().get("get"), new byte[][]{bytes("GET"), bytes("k3")}, null, reply -> {
+                    events.add("get " + new String(((Reply.Bulk) reply).bytes(), StandardCharsets.UTF_8));
+                    done.countDown();
+                });
+            });
+            assertTrue(done.await(30, TimeUnit.SECONDS));
+            assertEquals(List.of("big " + Reply.OK + " on raftkv-apply-large", "k3 " + Reply.OK,
+                    "strlen " + Reply.integer(1 << 20), "get v3"), events);
+            // Later, with the side thread idle: a read of a value of a megabyte goes there, a small one does not.
+            events.clear();
+            CountDownLatch reads = new CountDownLatch(2);
+            executor.execute(() -> {
+                loop.read(3, server.table().get("get"), new byte[][]{bytes("GET"), bytes("big")}, null, reply -> {
+                    events.add("big on " + Thread.currentThread().getName());
+                    reads.countDown();
+                });
+                loop.read(3, server.table().get("get"), new byte[][]{bytes("GET"), bytes("k3")}, null, reply -> {
+                    events.add("k3 after big");
+                    reads.countDown();
+                });
+            });
+            assertTrue(reads.await(30, TimeUnit.SECONDS));
+            assertEquals(List.of("big on raftkv-apply-large", "k3 after big"), events);
+            CountDownLatch small = new CountDownLatch(1);
+            executor.execute(() -> loop.read(3, server.table().get("get"), new byte[][]{bytes("GET"), bytes("k3")},
+                    null, reply -> {
+                        events.add("k3 on " + Thread.currentThread().getName());
+                        small.countDown();
+                    }));
+            assertTrue(small.await(30, TimeUnit.SECONDS));
+            assertEquals("k3 on driver", events.get(2));
+            loop.close();
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    private static final ApplyLoop.ExpiryProposer NO_EXPIRY = new ApplyLoop.ExpiryProposer() {
+        @Override
+        public boolean mayPropose() {
+            return false;
+        }
+
+        @Override
+        public void proposeExpire(byte[][] keys, ReplySink done) {
+        }
+    };
 
     private static List<Entry> entries(long from, long to) {
         List<Entry> out = new ArrayList<>();

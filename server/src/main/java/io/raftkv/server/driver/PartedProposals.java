@@ -1,0 +1,138 @@
+package io.raftkv.server.driver;
+
+import io.raftkv.raft.RaftNode;
+import io.raftkv.server.kv.LogRecord;
+import io.raftkv.server.kv.RecordStream;
+import io.raftkv.server.node.ReplySink;
+import io.raftkv.server.reply.Reply;
+
+import java.util.ArrayDeque;
+import java.util.Iterator;
+
+/**
+ * A leader's records too large for one log entry (a SET of a 100 MB value), each proposed as a run of PART entries
+ * of {@link #PART_BYTES} (see {@link LogRecord}), a few at a time: a run never has more than {@link #WINDOW} parts
+ * proposed and not yet committed, so a large write enters the log, the WAL and the peer links at the pace they
+ * commit it, in entries no larger than a batch of small writes, while other writes, heartbeats and reads go on
+ * between its parts.
+ *
+ * <p>A run belongs to the term it started in. When the node stops leading, or its term moves on, the runs not yet
+ * fully proposed are answered as lost (what they proposed so far is dropped on every node when the next leader's
+ * first entry applies). A run whose last part was proposed hands its client over to the driver's pending writes,
+ * like any write, keyed by that part's index.
+ *
+ * <p>Threads: the driver thread only.
+ */
+final class PartedProposals {
+
+    /** Bytes of a record per PART entry: the size of a batch of small writes, so one entry never holds up the next for long. */
+    static final int PART_BYTES = 1 << 20;
+    /** Parts of one run proposed ahead of the commit index: enough to keep the followers' links busy. */
+    static final int WINDOW = 8;
+
+    /** Receives a run whose last part is proposed at {@code index}: its client waits for that entry's commit. */
+    @FunctionalInterface
+    interface Proposed {
+        void waitFor(long index, long term, ReplySink sink);
+    }
+
+    private static final class Run {
+        /** Writes the record's bytes part by part, from the command's own arguments. */
+        final RecordStream.Writer record;
+        final long timestamp;
+        final long term;
+        final ReplySink sink;
+        /** Index of the first part, 0 until proposed. */
+        long first;
+        /** Indexes of the parts proposed and perhaps not committed yet, oldest first. */
+        final ArrayDeque<Long> inFlight = new ArrayDeque<>();
+
+        Run(RecordStream.Writer record, long timestamp, long term, ReplySink sink) {
+            this.record = record;
+            this.timestamp = timestamp;
+            this.term = term;
+            this.sink = sink;
+        }
+    }
+
+    private final ArrayDeque<Run> runs = new ArrayDeque<>();
+    /** Bytes of a record per part: {@link #PART_BYTES}, or less if the log's entries are smaller. */
+    private final int partBytes;
+    private long proposedParts;
+
+    /** Parts for a log whose entries hold at most {@code maxEntryBytes}. */
+    PartedProposals(long maxEntryBytes) {
+        if (maxEntryBytes <= LogRecord.PART_HEADER) {
+            throw new IllegalArgumentException("log entries of " + maxEntryBytes + " bytes cannot hold a part");
+        }
+        this.partBytes = (int) Math.min(PART_BYTES, maxEntryBytes - LogRecord.PART_HEADER);
+    }
+
+    /** Whether a record of {@code recordBytes} must travel as parts rather than as one entry. */
+    boolean needsParts(long recordBytes) {
+        return recordBytes > partBytes;
+    }
+
+    /** Starts a run for the record of {@code kind} and {@code argv}, stamped {@code timestamp}, in the leader's term. */
+    void start(byte kind, long timestamp, byte[][] argv, long term, ReplySink sink) {
+        runs.add(new Run(new RecordStream.Writer(kind, timestamp, argv), timestamp, term, sink));
+    }
+
+    boolean isEmpty() {
+        return runs.isEmpty();
+    }
+
+    /** PART entries proposed since start (for INFO). */
+    long proposedParts() {
+        return proposedParts;
+    }
+
+    /**
+     * Proposes the next parts of every run, as far as its window allows; a run that proposes its last part leaves
+     * for {@code proposed}. Runs of an older term than the leader's, or any run if {@code raft} no longer leads
+     * (its proposal fails), are answered {@code lost}.
+     */
+    void pump(RaftNode raft, Reply lost, Proposed proposed) {
+        long commit = raft.commitIndex();
+        for (Iterator<Run> it = runs.iterator(); it.hasNext(); ) {
+            Run run = it.next();
+            if (run.term != raft.term()) {
+                it.remove();
+                run.sink.reply(lost);
+                continue;
+            }
+            while (!run.inFlight.isEmpty() && run.inFlight.peekFirst() <= commit) {
+                run.inFlight.pollFirst();
+            }
+            boolean refused = false;
+            while (run.record.remaining() > 0 && run.inFlight.size() < WINDOW) {
+                int length = Math.min(partBytes, run.record.remaining());
+                long index = raft.propose(LogRecord.encodePart(run.timestamp, run.first, run.record, length));
+                if (index == 0) {
+                    refused = true; // no longer the leader, or handing leadership over: the run cannot go on
+                    break;
+                }
+                proposedParts++;
+                if (run.first == 0) {
+                    run.first = index;
+                }
+                run.inFlight.addLast(index);
+            }
+            if (refused) {
+                it.remove();
+                run.sink.reply(lost);
+            } else if (run.record.remaining() == 0) {
+                it.remove();
+                proposed.waitFor(run.inFlight.peekLast(), run.term, run.sink);
+            }
+        }
+    }
+
+    /** Answers every run not yet fully proposed with {@code reply} and forgets it. */
+    void abort(Reply reply) {
+        Run run;
+        while ((run = runs.poll()) != null) {
+            run.sink.reply(reply);
+        }
+    }
+}
