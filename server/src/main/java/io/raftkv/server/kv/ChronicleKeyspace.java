@@ -94,6 +94,8 @@ public final class ChronicleKeyspace implements Keyspace {
     private long entries;
     private long dataBytes;
     private long keysWithExpiry;
+    /** Entries whose payload is at least {@link Keyspace#LARGE_VALUE_BYTES}. */
+    private long largeValues;
 
     /** Undo journal of the command being applied: key, then the raw entry it had (null: absent). */
     private final ArrayList<byte[]> undo = new ArrayList<>();
@@ -246,6 +248,11 @@ public final class ChronicleKeyspace implements Keyspace {
     }
 
     @Override
+    public long largeValues() {
+        return largeValues;
+    }
+
+    @Override
     public long payloadLength(byte[] key) {
         byte[] raw = shardOf(key).map.get(key);
         if (raw == null) {
@@ -376,6 +383,9 @@ public final class ChronicleKeyspace implements Keyspace {
         if (expireAtOf(raw) != 0) {
             keysWithExpiry += sign;
         }
+        if (isOutOfLine(raw) && ByteBuffer.wrap(raw, HEADER + 8, 8).getLong() >= LARGE_VALUE_BYTES) {
+            largeValues += sign;
+        }
     }
 
     // ---- Splitting and merging ------------------------------------------------------------------------------
@@ -500,9 +510,19 @@ public final class ChronicleKeyspace implements Keyspace {
 
     // ---- Out-of-line payloads -------------------------------------------------------------------------------
 
+    /**
+     * Bytes copied between the heap and a block per call. One copy call cannot stop for a safepoint, and the first
+     * touch of fresh native memory can be slow (0.5 s per 100 MB on our VMs): copied whole, a 512 MB value kept every
+     * thread of the JVM, the driver's heartbeats included, waiting for seconds at the next safepoint.
+     */
+    private static final int COPY_CHUNK = 1 << 20;
+
     private long storeBlock(byte[] payload) {
-        BytesStore<?, Void> block = BytesStore.nativeStoreWithFixedCapacity(Math.max(1, payload.length));
-        block.write(0, payload, 0, payload.length);
+        // Not zeroed first (every byte is written next), which would be another pass without a safepoint.
+        BytesStore<?, Void> block = BytesStore.lazyNativeBytesStoreWithFixedCapacity(Math.max(1, payload.length));
+        for (int at = 0; at < payload.length; at += COPY_CHUNK) {
+            block.write(at, payload, at, Math.min(COPY_CHUNK, payload.length - at));
+        }
         long id = nextBlockId++;
         blocks.put(id, block);
         blockBytes += block.capacity();
@@ -515,7 +535,9 @@ public final class ChronicleKeyspace implements Keyspace {
             throw new IllegalStateException("key-space entry refers to a missing block " + id);
         }
         byte[] out = new byte[Math.toIntExact(length)];
-        block.read(0, out, 0, out.length);
+        for (int at = 0; at < out.length; at += COPY_CHUNK) {
+            block.read(at, out, at, Math.min(COPY_CHUNK, out.length - at));
+        }
         return out;
     }
 
@@ -670,6 +692,7 @@ public final class ChronicleKeyspace implements Keyspace {
         entries = 0;
         dataBytes = 0;
         keysWithExpiry = 0;
+        largeValues = 0;
     }
 
     // ---- Iteration: SCAN, KEYS, RANDOMKEY, active-expiry sampling -------------------------------------------

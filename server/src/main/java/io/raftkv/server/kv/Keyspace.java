@@ -31,6 +31,12 @@ public interface Keyspace extends KeyspaceData, AutoCloseable {
     /** Bytes of the payload stored under {@code key}, expired or not, 0 if there is none; without reading it. */
     long payloadLength(byte[] key);
 
+    /** A payload this long is large: copying it out is worth keeping off a thread that sends heartbeats. */
+    long LARGE_VALUE_BYTES = 1 << 20;
+
+    /** How many keys hold a large payload ({@link #LARGE_VALUE_BYTES} or more), expired or not. */
+    long largeValues();
+
     /** Every key, live or expired (Redis's DBSIZE counts keys not yet reclaimed too). */
     long size();
 

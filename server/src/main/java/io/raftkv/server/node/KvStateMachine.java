@@ -185,17 +185,17 @@ public final class KvStateMachine {
         return store.sampleExpired(now, max);
     }
 
-    /** A value at least this long makes a read heavy ({@link #heavyRead}). */
-    static final long HEAVY_READ_BYTES = 1 << 20;
-
     /**
-     * Whether {@code argv} reads a value of {@link #HEAVY_READ_BYTES} or more: copying it out touches that much fresh
-     * memory, which may take long enough to matter to a thread that also sends heartbeats. Cheap: it looks at no
-     * value, only at lengths.
+     * Whether {@code argv} reads a large value ({@link Keyspace#LARGE_VALUE_BYTES} or more): copying it out touches that
+     * much fresh memory, which may take long enough to matter to a thread that also sends heartbeats. Cheap: it looks
+     * at no value, only at lengths, and at nothing while the store holds no large value.
      */
     public boolean heavyRead(CommandSpec spec, byte[][] argv) {
+        if (store.largeValues() == 0) {
+            return false;
+        }
         for (int i : spec.keyIndexes(argv.length)) {
-            if (store.payloadLength(argv[i]) >= HEAVY_READ_BYTES) {
+            if (store.payloadLength(argv[i]) >= Keyspace.LARGE_VALUE_BYTES) {
                 return true;
             }
         }

@@ -108,4 +108,37 @@ class KeyspaceBasicsTest {
         }
         return b;
     }
+
+    @Test
+    void largeValuesAreCountedThroughOverwritesDeletesRollbacksAndClear() {
+        byte[] large = new byte[(int) Keyspace.LARGE_VALUE_BYTES];
+        byte[] justBelow = new byte[(int) Keyspace.LARGE_VALUE_BYTES - 1];
+        try (Keyspace store = new ChronicleKeyspace(new KvConfig(10_000, 32, 256))) {
+            store.put(bytes("a"), StoredValue.string(large, 0));
+            store.put(bytes("b"), StoredValue.string(justBelow, 0));
+            assertEquals(1, store.largeValues());
+            assertEquals(large.length, store.payloadLength(bytes("a")));
+            store.put(bytes("a"), StoredValue.string(bytes("small"), 0));
+            assertEquals(0, store.largeValues());
+            store.put(bytes("b"), StoredValue.string(large, 0));
+            assertEquals(1, store.largeValues());
+            store.beginCommand();
+            store.put(bytes("c"), StoredValue.string(large, 0));
+            store.delete(bytes("b"), 0);
+            assertEquals(1, store.largeValues());
+            store.rollbackCommand();
+            assertEquals(1, store.largeValues());
+            assertEquals(large.length, store.payloadLength(bytes("b")));
+            assertEquals(0, store.payloadLength(bytes("c")));
+            store.delete(bytes("b"), 0);
+            assertEquals(0, store.largeValues());
+            store.put(bytes("d"), StoredValue.string(large, 0));
+            store.clear();
+            assertEquals(0, store.largeValues());
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
 }
