@@ -114,16 +114,16 @@ class KeyspaceBasicsTest {
         byte[] large = new byte[(int) Keyspace.LARGE_VALUE_BYTES];
         byte[] justBelow = new byte[(int) Keyspace.LARGE_VALUE_BYTES - 1];
         try (Keyspace store = new ChronicleKeyspace(new KvConfig(10_000, 32, 256))) {
-            store.put(bytes("a"), StoredValue.string(large, 0));
-            store.put(bytes("b"), StoredValue.string(justBelow, 0));
+            store.put(bytes("a"), new StringValue(large, 0));
+            store.put(bytes("b"), new StringValue(justBelow, 0));
             assertEquals(1, store.largeValues());
             assertEquals(large.length, store.payloadLength(bytes("a")));
-            store.put(bytes("a"), StoredValue.string(bytes("small"), 0));
+            store.put(bytes("a"), new StringValue(bytes("small"), 0));
             assertEquals(0, store.largeValues());
-            store.put(bytes("b"), StoredValue.string(large, 0));
+            store.put(bytes("b"), new StringValue(large, 0));
             assertEquals(1, store.largeValues());
             store.beginCommand();
-            store.put(bytes("c"), StoredValue.string(large, 0));
+            store.put(bytes("c"), new StringValue(large, 0));
             store.delete(bytes("b"), 0);
             assertEquals(1, store.largeValues());
             store.rollbackCommand();
@@ -132,7 +132,7 @@ class KeyspaceBasicsTest {
             assertEquals(0, store.payloadLength(bytes("c")));
             store.delete(bytes("b"), 0);
             assertEquals(0, store.largeValues());
-            store.put(bytes("d"), StoredValue.string(large, 0));
+            store.put(bytes("d"), new StringValue(large, 0));
             store.clear();
             assertEquals(0, store.largeValues());
         }
