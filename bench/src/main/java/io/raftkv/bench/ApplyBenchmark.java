@@ -1,6 +1,8 @@
 package io.raftkv.bench;
 
 import io.raftkv.server.StandardCommands;
+import io.raftkv.server.command.ClientSession;
+import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.ServerState;
 import io.raftkv.server.config.ServerConfig;
 import io.raftkv.server.kv.KvConfig;
@@ -18,13 +20,16 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Apply: KvStateMachine.apply of LogRecord-encoded {@code SET key:%012d <64 bytes>} records over 100,000 keys
  * (redis-benchmark -r 100000 -d 64), into the off-heap Chronicle Map sized as the server sizes it (1,000,000
  * entries, 24-byte keys, 64-byte values). The keys are written once in setup, so the measured SETs overwrite,
- * as in a long benchmark run. Includes LogRecord.decode and the command's handler.
+ * as in a long benchmark run. Includes LogRecord.decode and the command's handler. {@code readGet} runs
+ * {@code GET key:%012d} through KvStateMachine.read over the same keys: the store's lookup, the value's decoding and
+ * the handler, without ReadIndex or the connection.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,6 +42,10 @@ public class ApplyBenchmark {
     private KvStateMachine machine;
     private byte[][] records;
     private long index;
+    private CommandSpec get;
+    private byte[][][] gets;
+    private ClientSession client;
+    private int nextGet;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -50,6 +59,13 @@ public class ApplyBenchmark {
                     System.currentTimeMillis(), BenchData.setArgv(k, 64));
             machine.apply(++index, rec);
         }
+        get = server.table().get("get");
+        gets = new byte[1 << 16][][];
+        byte[] name = "GET".getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < gets.length; i++) {
+            gets[i] = new byte[][] {name, BenchData.key(i % KEYS)};
+        }
+        client = new ClientSession("127.0.0.1:50000", "127.0.0.1:6379", System.currentTimeMillis(), true);
     }
 
     @TearDown(Level.Trial)
@@ -61,5 +77,11 @@ public class ApplyBenchmark {
     public Reply applySet() {
         long i = ++index;
         return machine.apply(i, records[(int) (i & ((1 << 16) - 1))]);
+    }
+
+    @Benchmark
+    public Reply readGet() {
+        byte[][] argv = gets[nextGet++ & ((1 << 16) - 1)];
+        return machine.read(get, argv, client, System.currentTimeMillis());
     }
 }

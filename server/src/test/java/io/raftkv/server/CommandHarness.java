@@ -6,7 +6,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.raftkv.server.command.ClientSession;
-import io.raftkv.server.command.CommandContext;
+import io.raftkv.server.command.LocalCommand;
+import io.raftkv.server.command.LocalContext;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.ServerState;
@@ -105,7 +106,7 @@ public final class CommandHarness implements AutoCloseable {
         return switch (spec.exec()) {
             case LOCAL -> {
                 try {
-                    yield spec.impl().execute(new LocalContext(), argv);
+                    yield ((LocalCommand) spec.impl()).execute(new Local(), argv);
                 } catch (io.raftkv.server.command.Args.ArgumentError e) {
                     yield e.reply();
                 }
@@ -135,12 +136,7 @@ public final class CommandHarness implements AutoCloseable {
         store.close();
     }
 
-    private final class LocalContext implements CommandContext {
-        @Override
-        public Keyspace store() {
-            throw new IllegalStateException("LOCAL commands do not touch the store");
-        }
-
+    private final class Local implements LocalContext {
         @Override
         public long now() {
             return now;

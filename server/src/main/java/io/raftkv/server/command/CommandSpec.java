@@ -1,5 +1,6 @@
 package io.raftkv.server.command;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -12,6 +13,11 @@ import java.util.Set;
  * arity means "at least -arity"; keys are at {@code firstKey..lastKey} by {@code keyStep} (lastKey -1 means the
  * last argument, 0 firstKey means no keys). A container command (CLIENT, CONFIG, COMMAND) has subcommands whose
  * names are {@code "container|sub"} in error messages, as Redis 7 reports them.
+ *
+ * <p>The kind of {@code impl} and {@code exec} agree (checked here, so a table that breaks the rule fails as it is
+ * built): {@link Exec#WRITE} runs a {@link WriteCommand}, {@link Exec#READ} and {@link Exec#LOCAL_READ} a
+ * {@link ReadCommand}, {@link Exec#LOCAL} a {@link LocalCommand}; and only a WRITE command carries the write flag, so
+ * that whatever changes the store goes through the log and sees only a {@link WriteContext}.
  */
 public record CommandSpec(
         String name,
@@ -34,12 +40,27 @@ public record CommandSpec(
         if (arity == 0) {
             throw new IllegalArgumentException(name + ": arity must not be 0");
         }
-        if (exec == Exec.WRITE && !flags.contains(CommandFlag.WRITE)) {
-            throw new IllegalArgumentException(name + ": a WRITE command must carry the write flag");
+        if ((exec == Exec.WRITE) != flags.contains(CommandFlag.WRITE)) {
+            throw new IllegalArgumentException(name + ": the write flag and Exec.WRITE go together");
         }
         if (impl == null && subcommands.isEmpty()) {
             throw new IllegalArgumentException(name + ": needs an implementation or subcommands");
         }
+        if (impl != null && !runs(exec, impl)) {
+            throw new IllegalArgumentException(name + ": Exec." + exec + " cannot run a " + kind(impl));
+        }
+    }
+
+    private static boolean runs(Exec exec, Command impl) {
+        return switch (exec) {
+            case WRITE -> impl instanceof WriteCommand;
+            case READ, LOCAL_READ -> impl instanceof ReadCommand;
+            case LOCAL -> impl instanceof LocalCommand;
+        };
+    }
+
+    private static String kind(Command impl) {
+        return impl instanceof WriteCommand ? "WriteCommand" : impl instanceof ReadCommand ? "ReadCommand" : "LocalCommand";
     }
 
     public boolean arityOk(int argc) {
@@ -76,7 +97,11 @@ public record CommandSpec(
         return new Builder(name, arity);
     }
 
-    /** Builds a row: {@code CommandSpec.builder("get", 2).flags(READONLY, FAST).keys(1, 1, 1).group("string").impl(...)}. */
+    /**
+     * Builds a row: {@code CommandSpec.builder("get", 2).flags(READONLY, FAST).keys(1, 1, 1).group("string").read(...)}.
+     * The method that sets the implementation sets how it runs: {@link #write} {@link Exec#WRITE}, {@link #read}
+     * {@link Exec#READ} (or {@link Exec#LOCAL_READ} after {@link #localRead}), {@link #local} {@link Exec#LOCAL}.
+     */
     public static final class Builder {
         private final String name;
         private final int arity;
@@ -96,21 +121,14 @@ public record CommandSpec(
             this.arity = arity;
         }
 
-        /** Sets the flags; WRITE implies {@link Exec#WRITE}, READONLY implies {@link Exec#READ} unless {@link #exec} overrides. */
         public Builder flags(CommandFlag... fs) {
-            for (CommandFlag f : fs) {
-                flags.add(f);
-                if (f == CommandFlag.WRITE) {
-                    exec = Exec.WRITE;
-                } else if (f == CommandFlag.READONLY && exec == Exec.LOCAL) {
-                    exec = Exec.READ;
-                }
-            }
+            flags.addAll(Arrays.asList(fs));
             return this;
         }
 
-        public Builder exec(Exec e) {
-            exec = e;
+        /** Makes a {@link #read} command {@link Exec#LOCAL_READ}: it answers from this node's store as it is. */
+        public Builder localRead() {
+            exec = Exec.LOCAL_READ;
             return this;
         }
 
@@ -136,8 +154,23 @@ public record CommandSpec(
             return this;
         }
 
-        public Builder impl(Command c) {
+        public Builder write(WriteCommand c) {
             impl = c;
+            exec = Exec.WRITE;
+            return this;
+        }
+
+        public Builder read(ReadCommand c) {
+            impl = c;
+            if (exec != Exec.LOCAL_READ) {
+                exec = Exec.READ;
+            }
+            return this;
+        }
+
+        public Builder local(LocalCommand c) {
+            impl = c;
+            exec = Exec.LOCAL;
             return this;
         }
 

@@ -5,7 +5,7 @@ package io.raftkv.server.command;
  * re-check it.
  */
 public enum Exec {
-    /** Runs on the client's Netty event loop at once; touches only the session and server state, never the store. */
+    /** Runs on the client's Netty event loop at once; touches only the session and server state, never the store ({@link LocalCommand}). */
     LOCAL,
     /**
      * Runs on the apply thread against the store, after every earlier write of the connection has been applied, and
@@ -19,7 +19,8 @@ public enum Exec {
     LOCAL_READ,
     /**
      * Becomes a log record; runs on the apply thread when that record is applied, with {@code now()} being the
-     * record's timestamp. Must be deterministic: only argv, the record's time and the store may decide the result.
+     * record's timestamp. Must be deterministic: only argv, the record's time and the store may decide the result,
+     * which is all the {@link WriteContext} of its {@link WriteCommand} offers.
      */
     WRITE
 }

@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
- * What every command may know about the server: the current configuration (replaced whole by CONFIG SET), the
- * command table, the connected clients and the counters INFO reports. Thread-safe.
+ * What reads and local commands may know about the server: the current configuration (replaced whole by CONFIG SET),
+ * the command table, the connected clients and the counters INFO reports. Per node, so out of a write's reach (a
+ * {@link WriteContext} does not offer it; writes count keyspace hits through {@link #keyspaceStats()}). Thread-safe.
  */
 public final class ServerState {
 
@@ -28,6 +29,7 @@ public final class ServerState {
     public final LongAdder rejectedConnections = new LongAdder();
     public final LongAdder keyspaceHits = new LongAdder();
     public final LongAdder keyspaceMisses = new LongAdder();
+    private final KeyspaceStats keyspaceStats = new KeyspaceStats(keyspaceHits, keyspaceMisses);
     public final LongAdder expiredKeys = new LongAdder();
     public final LongAdder errorReplies = new LongAdder();
     public final AtomicLong lastSyncMillis = new AtomicLong();
@@ -56,6 +58,11 @@ public final class ServerState {
 
     public void config(ServerConfig c) {
         config = c;
+    }
+
+    /** {@link #keyspaceHits} and {@link #keyspaceMisses} as a sink that can only count, for write commands. */
+    public KeyspaceStats keyspaceStats() {
+        return keyspaceStats;
     }
 
     public CommandTable table() {

@@ -43,7 +43,8 @@ import java.util.random.RandomGenerator;
  *
  * <h2>Entries</h2>
  * Each map entry is {@code type (1 byte; the top bit marks an out-of-line value) | expireAt (8) | stamp (8)} then
- * the payload. A payload larger than {@link #INLINE_MAX} is kept out of the map, in a native memory block of its own
+ * the payload: the type is the value's {@link ValueType} tag and the payload what its {@link ValueCodec} writes. A
+ * payload larger than {@link #INLINE_MAX} is kept out of the map, in a native memory block of its own
  * ({@link BytesStore}), and the entry holds its id and length instead: a Chronicle Map entry must fit in a segment
  * tier, which held values to about 450 KiB, and large values would make every map sized for small ones bloat.
  *
@@ -790,7 +791,7 @@ public final class ChronicleKeyspace implements Keyspace {
                     long h = hash(e.key());
                     if (h >= threshold && h <= upper && !expired(e.value(), now)) {
                         keyBuffer.add(copyOf(e.key()));
-                        typeBuffer.write(typeOf(e.value()));
+                        typeBuffer.write(tagOf(e.value()));
                     }
                 });
             }
@@ -810,7 +811,7 @@ public final class ChronicleKeyspace implements Keyspace {
                     ctx.forEachSegmentEntry(e -> {
                         if (!expired(e.value(), now)) {
                             keyBuffer.add(copyOf(e.key()));
-                            typeBuffer.write(typeOf(e.value()));
+                            typeBuffer.write(tagOf(e.value()));
                         }
                     });
                 }
@@ -930,7 +931,7 @@ public final class ChronicleKeyspace implements Keyspace {
         keyBuffer.clear();
         typeBuffer.reset();
         for (int i = 0; i < keys.length; i++) {
-            visitor.visit(keys[i], types[i]);
+            visitor.visit(keys[i], ValueType.ofTag(types[i]));
         }
     }
 
@@ -970,7 +971,7 @@ public final class ChronicleKeyspace implements Keyspace {
         return d;
     }
 
-    private static byte typeOf(Data<byte[]> value) {
+    private static byte tagOf(Data<byte[]> value) {
         return (byte) (value.bytes().readByte(value.offset()) & TYPE_MASK);
     }
 
@@ -1189,7 +1190,7 @@ public final class ChronicleKeyspace implements Keyspace {
             int keys = 12_000;
             for (int i = 0; i < keys; i++) {
                 scratch.put(("warm-up:" + i).getBytes(StandardCharsets.US_ASCII),
-                        StoredValue.string(value, 0));
+                        new StringValue(value, 0));
             }
             long cursor = 0;
             do {
@@ -1204,28 +1205,32 @@ public final class ChronicleKeyspace implements Keyspace {
     // ---- Entry codec ----------------------------------------------------------------------------------------
 
     private byte[] encode(StoredValue v, long stamp) {
-        byte[] payload = v.payload();
+        byte[] payload = ValueCodec.payloadOf(v);
+        byte tag = v.type().tag();
         if (payload.length > INLINE_MAX) {
             byte[] raw = new byte[REF_SIZE];
             ByteBuffer b = ByteBuffer.wrap(raw);
-            b.put((byte) (v.type() | OUT_OF_LINE)).putLong(v.expireAt()).putLong(stamp);
+            b.put((byte) (tag | OUT_OF_LINE)).putLong(v.expireAt()).putLong(stamp);
             b.putLong(storeBlock(payload)).putLong(payload.length);
             return raw;
         }
         byte[] raw = new byte[HEADER + payload.length];
-        ByteBuffer.wrap(raw).put(v.type()).putLong(v.expireAt()).putLong(stamp);
+        ByteBuffer.wrap(raw).put(tag).putLong(v.expireAt()).putLong(stamp);
         System.arraycopy(payload, 0, raw, HEADER, payload.length);
         return raw;
     }
 
     private StoredValue decode(byte[] raw) {
-        byte type = (byte) (raw[0] & TYPE_MASK);
+        ValueType type = ValueType.ofTag(raw[0] & TYPE_MASK);
+        byte[] payload;
         if (isOutOfLine(raw)) {
             ByteBuffer b = ByteBuffer.wrap(raw, HEADER, REF_SIZE - HEADER);
             long id = b.getLong();
-            return new StoredValue(type, expireAtOf(raw), readBlock(id, b.getLong()));
+            payload = readBlock(id, b.getLong());
+        } else {
+            payload = Arrays.copyOfRange(raw, HEADER, raw.length);
         }
-        return new StoredValue(type, expireAtOf(raw), Arrays.copyOfRange(raw, HEADER, raw.length));
+        return ValueCodec.valueOf(type, payload, expireAtOf(raw));
     }
 
     private static boolean isOutOfLine(byte[] raw) {

@@ -16,43 +16,11 @@ import java.util.random.RandomGenerator;
  * <p>Atomic commands: between {@link #beginCommand()} and {@link #endCommand()} every change is journaled, so that a
  * command that fails part way ({@link StoreFullException}, {@link EntryTooLargeException}) is undone whole by
  * {@link #rollbackCommand()}, as a Redis command is atomic.
+ *
+ * <p>What a write command may use is {@link KeyspaceData}, which this extends; the rest (stamps, sizes in memory,
+ * iteration, the journal, views) is for reads, the state machine and the node.
  */
-public interface Keyspace extends AutoCloseable {
-
-    /** The live value of {@code key} at time {@code now}, or null if there is none or it has expired. */
-    StoredValue get(byte[] key, long now);
-
-    /** The stored value even if its deadline has passed (for expiry sweeps), or null. */
-    StoredValue getIncludingExpired(byte[] key);
-
-    /**
-     * The value of {@code key} for a command about to write it: null if missing or expired; an expired key is
-     * removed on the way, as Redis's lookupKeyWrite does (lazy expiry, part of the logged command, so deterministic).
-     */
-    default StoredValue lookupWrite(byte[] key, long now) {
-        StoredValue v = getIncludingExpired(key);
-        if (v != null && v.expiredAt(now)) {
-            delete(key, now);
-            return null;
-        }
-        return v;
-    }
-
-    /**
-     * Stores {@code value} under {@code key}, replacing what was there.
-     *
-     * @throws StoreFullException if no memory could be had for it; the store is unchanged then. ({@code maxmemory}
-     *     is not checked here: like Redis, the node that accepts a command checks it before proposing, so that apply
-     *     never depends on a setting one node may have changed with CONFIG SET.)
-     * @throws EntryTooLargeException if the key is too large for the store whatever its free memory
-     */
-    void put(byte[] key, StoredValue value);
-
-    /**
-     * Removes {@code key} whatever its deadline. Returns true if it was live at {@code now} (an expired key is
-     * removed too, but counts as not there, as in Redis).
-     */
-    boolean delete(byte[] key, long now);
+public interface Keyspace extends KeyspaceData, AutoCloseable {
 
     /**
      * The modification stamp of {@code key}: a number that changes whenever the key is written (never to a value it
@@ -90,9 +58,6 @@ public interface Keyspace extends AutoCloseable {
     /** Puts back every key the current command changed, newest change first, then ends the command. */
     void rollbackCommand();
 
-    /** Removes every key (FLUSHALL). Not journaled: it cannot fail part way. */
-    void clear();
-
     /**
      * One step of a SCAN: visits about {@code count} keys from {@code cursor} on and returns the cursor to continue
      * from, 0 when the iteration is complete (cursor 0 also starts one). Keys whose deadline is at or before
@@ -126,9 +91,9 @@ public interface Keyspace extends AutoCloseable {
     @Override
     void close();
 
-    /** Receives keys from iteration: a fresh copy of the key, and its value's type tag. */
+    /** Receives keys from iteration: a fresh copy of the key, and its value's type. */
     @FunctionalInterface
     interface KeyVisitor {
-        void visit(byte[] key, byte type);
+        void visit(byte[] key, ValueType type);
     }
 }

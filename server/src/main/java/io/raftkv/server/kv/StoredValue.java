@@ -1,38 +1,30 @@
 package io.raftkv.server.kv;
 
 /**
- * A value as the store keeps it: a type tag, an absolute deadline ({@code expireAt}, milliseconds since the
- * epoch, 0 for none) and the type's encoded payload. The payload array belongs to this value.
+ * A value as a key holds it: one variant per kind of value, each with an absolute deadline ({@code expireAt},
+ * milliseconds since the epoch, 0 for none) and a codec ({@link ValueCodec}) that writes it into the payload of the
+ * key's entry. A string is whole in its entry ({@link StringValue}); a hash, list, set or sorted set keeps only its
+ * {@link CollectionHeader} there, its elements being entries of their own (see the package documentation).
+ *
+ * <p>Values are immutable; the arrays they hold belong to them and must not be changed.
  */
-public record StoredValue(byte type, long expireAt, byte[] payload) {
+public sealed interface StoredValue permits StringValue, CollectionHeader {
 
-    public static final byte TYPE_STRING = 0;
+    /** The type, as TYPE and WRONGTYPE see it. */
+    ValueType type();
 
-    public boolean expiredAt(long now) {
-        return expireAt != 0 && expireAt <= now;
+    /** The deadline, milliseconds since the epoch; 0 for none. */
+    long expireAt();
+
+    /** The same value with another deadline (0 for none). */
+    StoredValue withExpireAt(long deadline);
+
+    default boolean expiredAt(long now) {
+        long deadline = expireAt();
+        return deadline != 0 && deadline <= now;
     }
 
-    public boolean hasExpiry() {
-        return expireAt != 0;
-    }
-
-    public StoredValue withPayload(byte[] p) {
-        return new StoredValue(type, expireAt, p);
-    }
-
-    public StoredValue withExpireAt(long deadline) {
-        return new StoredValue(type, deadline, payload);
-    }
-
-    public static StoredValue string(byte[] payload, long expireAt) {
-        return new StoredValue(TYPE_STRING, expireAt, payload);
-    }
-
-    /** Redis's name for the type, as TYPE answers. */
-    public String typeName() {
-        return switch (type) {
-            case TYPE_STRING -> "string";
-            default -> throw new IllegalStateException("unknown type tag " + type);
-        };
+    default boolean hasExpiry() {
+        return expireAt() != 0;
     }
 }

@@ -2,13 +2,19 @@ package io.raftkv.server.node;
 
 import io.raftkv.server.command.Args;
 import io.raftkv.server.command.ClientSession;
-import io.raftkv.server.command.CommandContext;
+import io.raftkv.server.command.Command;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.Exec;
+import io.raftkv.server.command.KeyspaceStats;
+import io.raftkv.server.command.ReadCommand;
+import io.raftkv.server.command.ReadContext;
 import io.raftkv.server.command.ServerState;
+import io.raftkv.server.command.WriteCommand;
+import io.raftkv.server.command.WriteContext;
 import io.raftkv.server.kv.EntryTooLargeException;
 import io.raftkv.server.kv.Keyspace;
+import io.raftkv.server.kv.KeyspaceData;
 import io.raftkv.server.kv.LogRecord;
 import io.raftkv.server.kv.RecordStream;
 import io.raftkv.server.kv.StoreFullException;
@@ -32,7 +38,8 @@ public final class KvStateMachine {
     private final CommandTable table;
     private final Keyspace store;
     private final ServerState server;
-    private final Context ctx = new Context();
+    private final ForWrite writeContext = new ForWrite();
+    private final ForRead readContext = new ForRead();
     private long appliedIndex;
     /**
      * Records arriving as runs of PART entries, by the index of their first part, until their last part applies.
@@ -155,8 +162,7 @@ public final class KvStateMachine {
         if (spec.exec() != Exec.WRITE) {
             throw new IllegalStateException("log record holds a non-write command: " + spec.name());
         }
-        ctx.now = rec.timestamp();
-        ctx.client = null;
+        writeContext.now = rec.timestamp();
         return run(spec, rec.argv());
     }
 
@@ -201,19 +207,19 @@ public final class KvStateMachine {
         if (spec.exec() != Exec.READ && spec.exec() != Exec.LOCAL_READ) {
             throw new IllegalStateException("not a read command: " + spec.name());
         }
-        ctx.now = now;
-        ctx.client = client;
+        readContext.now = now;
+        readContext.client = client;
         try {
             return run(spec, argv);
         } finally {
-            ctx.client = null;
+            readContext.client = null;
         }
     }
 
     private Reply run(CommandSpec spec, byte[][] argv) {
         store.beginCommand();
         try {
-            Reply reply = spec.impl().execute(ctx, argv);
+            Reply reply = execute(spec.impl(), argv);
             store.endCommand();
             server.datasetBytes.lazySet(store.dataBytes());
             return reply;
@@ -234,13 +240,27 @@ public final class KvStateMachine {
         }
     }
 
-    /** The context of the command running now: a write applied from the log has no client, a read has one. */
-    private final class Context implements CommandContext {
+    /** A write gets the write context only; CommandSpec guarantees a WRITE row holds a WriteCommand. */
+    private Reply execute(Command impl, byte[][] argv) {
+        if (impl instanceof WriteCommand write) {
+            return write.execute(writeContext, argv);
+        }
+        if (impl instanceof ReadCommand read) {
+            return read.execute(readContext, argv);
+        }
+        throw new IllegalStateException("a local command cannot run on the apply thread");
+    }
+
+    /**
+     * The context of a write applied from the log: the store, the record's time and the keyspace counters as a sink.
+     * An instance of this class implements {@link WriteContext} and nothing more, so a cast of it cannot reach the
+     * client or the server either.
+     */
+    private class ForWrite implements WriteContext {
         long now;
-        ClientSession client;
 
         @Override
-        public Keyspace store() {
+        public KeyspaceData store() {
             return store;
         }
 
@@ -250,10 +270,22 @@ public final class KvStateMachine {
         }
 
         @Override
+        public KeyspaceStats stats() {
+            return server.keyspaceStats();
+        }
+    }
+
+    /** The context of a read run for {@code client}, with this node's clock. */
+    private final class ForRead extends ForWrite implements ReadContext {
+        ClientSession client;
+
+        @Override
+        public Keyspace store() {
+            return store;
+        }
+
+        @Override
         public ClientSession client() {
-            if (client == null) {
-                throw new IllegalStateException("a write command has no client: it runs from the log");
-            }
             return client;
         }
 

@@ -12,12 +12,12 @@ import io.raftkv.server.cluster.ClusterView;
 import io.raftkv.server.cluster.Redirect;
 import io.raftkv.server.command.Args;
 import io.raftkv.server.command.ClientSession;
-import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandFlag;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.Exec;
-import io.raftkv.server.kv.Keyspace;
+import io.raftkv.server.command.LocalCommand;
+import io.raftkv.server.command.LocalContext;
 import io.raftkv.server.command.ServerState;
 import io.raftkv.server.node.KvNode;
 import io.raftkv.server.reply.Reply;
@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * a pipeline answered by one applied batch costs the loop one task, one buffer and one write, not one of each per
  * reply.
  */
-public final class CommandHandler extends ChannelInboundHandlerAdapter implements CommandContext {
+public final class CommandHandler extends ChannelInboundHandlerAdapter implements LocalContext {
 
     private static final Logger log = LoggerFactory.getLogger(CommandHandler.class);
     private static final Reply NOAUTH = Reply.error("NOAUTH Authentication required.");
@@ -216,7 +216,7 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
 
     private Reply local(CommandSpec spec, byte[][] argv) {
         try {
-            return spec.impl().execute(this, argv);
+            return ((LocalCommand) spec.impl()).execute(this, argv); // a LOCAL row holds a LocalCommand (CommandSpec)
         } catch (Args.ArgumentError e) {
             return e.reply();
         }
@@ -343,12 +343,7 @@ public final class CommandHandler extends ChannelInboundHandlerAdapter implement
         }
     }
 
-    // CommandContext for LOCAL commands.
-
-    @Override
-    public Keyspace store() {
-        throw new IllegalStateException("LOCAL commands do not touch the store");
-    }
+    // LocalContext for LOCAL commands.
 
     @Override
     public long now() {

@@ -12,6 +12,7 @@ import io.raftkv.server.kv.KvConfig;
 import io.raftkv.server.kv.ChronicleKeyspace;
 import io.raftkv.server.kv.Keyspace;
 import io.raftkv.server.kv.StoredValue;
+import io.raftkv.server.kv.StringValue;
 import io.raftkv.server.node.KvStateMachine;
 import io.raftkv.server.peer.InMemoryNetwork;
 import io.raftkv.server.reply.Reply;
@@ -168,9 +169,10 @@ class RaftDriverBatchTest {
         stopOnceAllApplied(lastIndex);
         for (int i = 0; i < 3; i++) {
             StoredValue counter = stores[i].get("counter".getBytes(StandardCharsets.US_ASCII), Long.MAX_VALUE - 1);
-            assertArrayEquals("200".getBytes(StandardCharsets.US_ASCII), counter.payload(), "counter on node " + (i + 1));
+            assertArrayEquals("200".getBytes(StandardCharsets.US_ASCII), ((StringValue) counter).bytes(),
+                    "counter on node " + (i + 1));
             StoredValue last = stores[i].get(("k" + (n - 2)).getBytes(StandardCharsets.US_ASCII), Long.MAX_VALUE - 1);
-            assertArrayEquals(("v" + (n - 2)).getBytes(StandardCharsets.US_ASCII), last.payload(),
+            assertArrayEquals(("v" + (n - 2)).getBytes(StandardCharsets.US_ASCII), ((StringValue) last).bytes(),
                     "k" + (n - 2) + " on node " + (i + 1));
         }
     }
@@ -222,7 +224,8 @@ class RaftDriverBatchTest {
         stopOnceAllApplied(lastIndex);
         for (int i = 0; i < 3; i++) {
             StoredValue last = stores[i].get(("k" + (n - 1)).getBytes(StandardCharsets.US_ASCII), Long.MAX_VALUE - 1);
-            assertArrayEquals(("v" + (n - 1)).getBytes(StandardCharsets.US_ASCII), last.payload(), "node " + (i + 1));
+            assertArrayEquals(("v" + (n - 1)).getBytes(StandardCharsets.US_ASCII), ((StringValue) last).bytes(),
+                    "node " + (i + 1));
         }
     }
 
@@ -365,7 +368,7 @@ class RaftDriverBatchTest {
         for (int i = 0; i < 3; i++) {
             for (int k : ok) {
                 StoredValue v = stores[i].get(("k" + k).getBytes(StandardCharsets.US_ASCII), Long.MAX_VALUE - 1);
-                assertTrue(v != null && Arrays.equals(("v" + k).getBytes(StandardCharsets.US_ASCII), v.payload()),
+                assertTrue(v != null && Arrays.equals(("v" + k).getBytes(StandardCharsets.US_ASCII), ((StringValue) v).bytes()),
                         "k" + k + " was answered OK but node " + (i + 1) + " has " + v + " (" + ok.size()
                                 + " answered OK; the old leader had applied up to " + appliedAtCut
                                 + "; the disks kept the logs up to " + syncedLastIndex + ")");

@@ -35,7 +35,7 @@ class KeyspaceBasicsTest {
                     assertEquals(had, store.delete(key, 0), "delete " + round);
                 } else {
                     byte[] value = bytes(random, SIZES[random.nextInt(SIZES.length)], random.nextInt(256));
-                    store.put(key, StoredValue.string(value, 0));
+                    store.put(key, new StringValue(value, 0));
                     model.put(k, value);
                 }
                 byte[] probe = bytes(random, 1 + SIZES[random.nextInt(SIZES.length)] % 600, random.nextInt(40));
@@ -45,13 +45,14 @@ class KeyspaceBasicsTest {
                     assertNull(got, "get " + round);
                     assertEquals(0, store.payloadLength(probe), "payloadLength " + round);
                 } else {
-                    assertArrayEquals(want, got.payload(), "get " + round);
+                    assertArrayEquals(want, ((StringValue) got).bytes(), "get " + round);
                     assertEquals(want.length, store.payloadLength(probe), "payloadLength " + round);
                 }
             }
             assertEquals(model.size(), store.size());
             for (Map.Entry<String, byte[]> e : model.entrySet()) {
-                assertArrayEquals(e.getValue(), store.get(e.getKey().getBytes(StandardCharsets.ISO_8859_1), 0).payload());
+                StoredValue got = store.get(e.getKey().getBytes(StandardCharsets.ISO_8859_1), 0);
+                assertArrayEquals(e.getValue(), ((StringValue) got).bytes());
             }
         }
     }
@@ -66,7 +67,7 @@ class KeyspaceBasicsTest {
         try (Keyspace store = new ChronicleKeyspace(new KvConfig(10_000, 32, 256))) {
             for (int round = 0; round < 3; round++) {
                 for (int i = 0; i < 2_000; i++) {
-                    store.put(key("k" + i), StoredValue.string(key("v" + i), i % 2 == 0 ? 0 : 5_000));
+                    store.put(key("k" + i), new StringValue(key("v" + i), i % 2 == 0 ? 0 : 5_000));
                 }
                 assertEquals(2_000, store.size());
                 assertEquals(1_000, store.keysWithExpiry());
@@ -82,12 +83,12 @@ class KeyspaceBasicsTest {
                 assertEquals(0, store.scan(0, 100, 0, (k, type) -> seen.add(k)));
                 assertEquals(0, seen.size());
             }
-            store.put(key("a"), StoredValue.string(key("1"), 0));
+            store.put(key("a"), new StringValue(key("1"), 0));
             store.beginCommand();
-            store.put(key("a"), StoredValue.string(key("2"), 0));
-            store.put(key("b"), StoredValue.string(key("3"), 7_000));
+            store.put(key("a"), new StringValue(key("2"), 0));
+            store.put(key("b"), new StringValue(key("3"), 7_000));
             store.rollbackCommand();
-            assertArrayEquals(key("1"), store.get(key("a"), 0).payload());
+            assertArrayEquals(key("1"), ((StringValue) store.get(key("a"), 0)).bytes());
             assertNull(store.get(key("b"), 0));
             assertEquals(1, store.size());
             assertEquals(0, store.keysWithExpiry());
@@ -113,16 +114,16 @@ class KeyspaceBasicsTest {
         byte[] large = new byte[(int) Keyspace.LARGE_VALUE_BYTES];
         byte[] justBelow = new byte[(int) Keyspace.LARGE_VALUE_BYTES - 1];
         try (Keyspace store = new ChronicleKeyspace(new KvConfig(10_000, 32, 256))) {
-            store.put(bytes("a"), StoredValue.string(large, 0));
-            store.put(bytes("b"), StoredValue.string(justBelow, 0));
+            store.put(bytes("a"), new StringValue(large, 0));
+            store.put(bytes("b"), new StringValue(justBelow, 0));
             assertEquals(1, store.largeValues());
             assertEquals(large.length, store.payloadLength(bytes("a")));
-            store.put(bytes("a"), StoredValue.string(bytes("small"), 0));
+            store.put(bytes("a"), new StringValue(bytes("small"), 0));
             assertEquals(0, store.largeValues());
-            store.put(bytes("b"), StoredValue.string(large, 0));
+            store.put(bytes("b"), new StringValue(large, 0));
             assertEquals(1, store.largeValues());
             store.beginCommand();
-            store.put(bytes("c"), StoredValue.string(large, 0));
+            store.put(bytes("c"), new StringValue(large, 0));
             store.delete(bytes("b"), 0);
             assertEquals(1, store.largeValues());
             store.rollbackCommand();
@@ -131,7 +132,7 @@ class KeyspaceBasicsTest {
             assertEquals(0, store.payloadLength(bytes("c")));
             store.delete(bytes("b"), 0);
             assertEquals(0, store.largeValues());
-            store.put(bytes("d"), StoredValue.string(large, 0));
+            store.put(bytes("d"), new StringValue(large, 0));
             store.clear();
             assertEquals(0, store.largeValues());
         }

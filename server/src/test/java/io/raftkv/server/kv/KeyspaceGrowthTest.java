@@ -55,11 +55,11 @@ class KeyspaceGrowthTest {
         ChronicleKeyspace store = new ChronicleKeyspace(new KvConfig(256, 8, 8, 2));
         try (store) {
             for (int i = 0; i < 5_000; i++) {
-                store.put(("key:" + i).getBytes(), StoredValue.string(("v" + i).getBytes(), 0));
+                store.put(("key:" + i).getBytes(), new StringValue(("v" + i).getBytes(), 0));
             }
             assertTrue(store.splits() > 10, "splits: " + store.splits());
             for (int i = 0; i < 5_000; i++) {
-                assertEquals("v" + i, new String(store.get(("key:" + i).getBytes(), 0).payload()));
+                assertEquals("v" + i, new String(((StringValue) store.get(("key:" + i).getBytes(), 0)).bytes()));
             }
         }
         for (Thread t : Thread.getAllStackTraces().keySet()) {
@@ -122,24 +122,24 @@ class KeyspaceGrowthTest {
             Arrays.fill(a, (byte) 'a');
             byte[] b = new byte[200_000];
             Arrays.fill(b, (byte) 'b');
-            store.put("k".getBytes(), StoredValue.string(a, 0));
+            store.put("k".getBytes(), new StringValue(a, 0));
             for (int i = 0; i < 500; i++) { // enough to split shards while the command runs
-                store.put(("filler" + i).getBytes(), StoredValue.string(new byte[8], 0));
+                store.put(("filler" + i).getBytes(), new StringValue(new byte[8], 0));
             }
             store.beginCommand();
-            store.put("k".getBytes(), StoredValue.string(b, 0));
+            store.put("k".getBytes(), new StringValue(b, 0));
             store.delete("k".getBytes(), 0);
-            store.put("k".getBytes(), StoredValue.string(b, 0));
+            store.put("k".getBytes(), new StringValue(b, 0));
             for (int i = 0; i < 500; i++) {
                 store.delete(("filler" + i).getBytes(), 0);
             }
             store.rollbackCommand();
-            assertTrue(Arrays.equals(a, store.get("k".getBytes(), 0).payload()));
+            assertTrue(Arrays.equals(a, ((StringValue) store.get("k".getBytes(), 0)).bytes()));
             assertEquals(501, store.size());
             store.beginCommand();
-            store.put("k".getBytes(), StoredValue.string(b, 0));
+            store.put("k".getBytes(), new StringValue(b, 0));
             store.endCommand();
-            assertTrue(Arrays.equals(b, store.get("k".getBytes(), 0).payload()));
+            assertTrue(Arrays.equals(b, ((StringValue) store.get("k".getBytes(), 0)).bytes()));
         }
     }
 }

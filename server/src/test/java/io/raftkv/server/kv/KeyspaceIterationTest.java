@@ -40,7 +40,7 @@ class KeyspaceIterationTest {
     }
 
     private void put(String key, long expireAt) {
-        store.put(b(key), StoredValue.string(b("v-" + key), expireAt));
+        store.put(b(key), new StringValue(b("v-" + key), expireAt));
     }
 
     /** Runs a whole SCAN, calling {@code between} after each step; returns how often each key was visited. */
@@ -214,9 +214,10 @@ class KeyspaceIterationTest {
         put("a", 0);
         put("b", NOW + 5);
         put("c", NOW - 5);
-        Map<String, Byte> seen = new HashMap<>();
+        store.put(b("d"), new CollectionHeader(ValueType.ZSET, 7, 2, 0));
+        Map<String, ValueType> seen = new HashMap<>();
         store.forEachKey(NOW, (k, t) -> seen.put(s(k), t));
-        assertEquals(Map.of("a", StoredValue.TYPE_STRING, "b", StoredValue.TYPE_STRING), seen);
+        assertEquals(Map.of("a", ValueType.STRING, "b", ValueType.STRING, "d", ValueType.ZSET), seen);
     }
 
     @Test

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,7 +38,7 @@ class KeyspaceModelTest {
         long dataBytes() {
             long n = 0;
             for (Map.Entry<String, StoredValue> e : live.entrySet()) {
-                n += e.getKey().length() + ChronicleKeyspace.HEADER + e.getValue().payload().length;
+                n += Values.entryBytes(e.getKey(), e.getValue());
             }
             return n;
         }
@@ -82,8 +81,7 @@ class KeyspaceModelTest {
                 if (want == null) {
                     assertNull(got, ctx + ": get " + probe);
                 } else {
-                    assertEquals(want.expireAt(), got.expireAt(), ctx + ": deadline of " + probe);
-                    assertArrayEquals(want.payload(), got.payload(), ctx + ": value of " + probe);
+                    Values.assertSameValue(want, got, ctx + ": " + probe);
                 }
                 assertEquals(model.size(), store.size(), ctx + ": size");
             }
@@ -92,7 +90,7 @@ class KeyspaceModelTest {
             assertEquals(m.withExpiry(), store.keysWithExpiry(), "seed " + seed + ": keys with expiry");
             checkIteration(store, model, "seed " + seed + " at the end", rnd);
             for (Map.Entry<String, StoredValue> e : model.entrySet()) {
-                assertArrayEquals(e.getValue().payload(), store.getIncludingExpired(bytes(e.getKey())).payload(),
+                Values.assertSameValue(e.getValue(), store.getIncludingExpired(bytes(e.getKey())),
                         "seed " + seed + ": " + e.getKey());
             }
             assertTrue(store.splits() > 0, "seed " + seed + ": no split happened, the test proves little");
@@ -161,8 +159,14 @@ class KeyspaceModelTest {
         return "k" + rnd.nextInt(keySpace);
     }
 
-    /** Mostly small values; some around the inline limit; a few out of line; a quarter with a deadline. */
+    /**
+     * Mostly small strings; some around the inline limit; a few out of line; one in ten a collection header; a quarter
+     * with a deadline.
+     */
     private static StoredValue value(SplittableRandom rnd) {
+        if (rnd.nextInt(10) == 0) {
+            return Values.header(rnd, rnd.nextInt(4) == 0 ? NOW - 500 + rnd.nextInt(1_000) : 0);
+        }
         int r = rnd.nextInt(100);
         int size = r < 80 ? rnd.nextInt(40)
                 : r < 95 ? ChronicleKeyspace.INLINE_MAX - 2 + rnd.nextInt(4)
@@ -170,7 +174,7 @@ class KeyspaceModelTest {
         byte[] payload = new byte[size];
         rnd.nextBytes(payload);
         long expireAt = rnd.nextInt(4) == 0 ? NOW - 500 + rnd.nextInt(1_000) : 0;
-        return StoredValue.string(payload, expireAt);
+        return new StringValue(payload, expireAt);
     }
 
     private static byte[] bytes(String s) {

@@ -12,9 +12,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -67,18 +65,14 @@ class KeyspaceViewTest {
                     assertEquals(List.of(), difference(atOpen, seen), "keys of the view missing");
                     assertEquals(List.of(), difference(seen, atOpen), "keys in the view that it should not have");
                     for (Map.Entry<ByteBuffer, StoredValue> e : atOpen.entrySet()) {
-                        StoredValue got = seen.get(e.getKey());
                         String k = new String(e.getKey().array(), StandardCharsets.UTF_8);
-                        assertEquals(e.getValue().expireAt(), got.expireAt(), "deadline of " + k);
-                        assertEquals(e.getValue().type(), got.type(), "type of " + k);
-                        assertArrayEquals(e.getValue().payload(), got.payload(), "value of " + k);
+                        Values.assertSameValue(e.getValue(), seen.get(e.getKey()), "in the view, " + k);
                     }
                     // The key space itself went on correctly, and what the view kept is released.
                     assertEquals(model.size(), store.size(), "size after the view");
                     for (Map.Entry<ByteBuffer, StoredValue> e : model.entrySet()) {
-                        StoredValue got = store.getIncludingExpired(e.getKey().array());
-                        assertNotNull(got, "key lost after the view");
-                        assertArrayEquals(e.getValue().payload(), got.payload(), "value after the view");
+                        Values.assertSameValue(e.getValue(), store.getIncludingExpired(e.getKey().array()),
+                                "after the view");
                     }
                 } catch (AssertionError e) {
                     fail("seed " + seed + " round " + round + " (concurrent " + concurrent + "; replay: -Dkeyspace.seed="
@@ -144,22 +138,25 @@ class KeyspaceViewTest {
     }
 
     private static StoredValue value(SplittableRandom rnd) {
+        if (rnd.nextInt(10) == 0) {
+            return Values.header(rnd, rnd.nextInt(4) == 0 ? NOW - 500 + rnd.nextInt(1_000) : 0);
+        }
         int r = rnd.nextInt(100);
         byte[] payload = new byte[r < 90 ? rnd.nextInt(30) : ChronicleKeyspace.INLINE_MAX + rnd.nextInt(20_000)];
         rnd.nextBytes(payload);
-        return StoredValue.string(payload, rnd.nextInt(4) == 0 ? NOW - 500 + rnd.nextInt(1_000) : 0);
+        return new StringValue(payload, rnd.nextInt(4) == 0 ? NOW - 500 + rnd.nextInt(1_000) : 0);
     }
 
     @Test
     void aSecondViewWaitsForTheFirstToClose() {
         try (ChronicleKeyspace store = new ChronicleKeyspace(KvConfig.DEFAULT)) {
-            store.put("a".getBytes(), StoredValue.string("1".getBytes(), 0));
+            store.put("a".getBytes(), new StringValue("1".getBytes(), 0));
             KeyspaceView first = store.openView();
             assertThrows(IllegalStateException.class, store::openView);
             first.close();
             try (KeyspaceView second = store.openView()) {
                 Map<String, String> seen = new HashMap<>();
-                second.forEach((k, v) -> seen.put(new String(k), new String(v.payload())));
+                second.forEach((k, v) -> seen.put(new String(k), new String(((StringValue) v).bytes())));
                 assertEquals(Map.of("a", "1"), seen);
             }
             KeyspaceView closed = store.openView();

@@ -8,6 +8,7 @@ import io.raftkv.server.kv.KvConfig;
 import io.raftkv.server.kv.LogRecord;
 import io.raftkv.server.kv.RecordStream;
 import io.raftkv.server.kv.StoredValue;
+import io.raftkv.server.kv.StringValue;
 import io.raftkv.server.reply.Reply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,11 @@ class KvStateMachinePartsTest {
         stores.add(store);
         ServerState server = new ServerState(ServerConfig.DEFAULTS, StandardCommands.table());
         return new KvStateMachine(server.table(), store, server);
+    }
+
+    /** The bytes of a string value. */
+    private static byte[] string(StoredValue v) {
+        return ((StringValue) v).bytes();
     }
 
     private static byte[] bytes(String s) {
@@ -83,10 +89,9 @@ class KvStateMachinePartsTest {
             assertEquals(java.util.Arrays.asList(null, Reply.OK, null, null, Reply.OK, Reply.OK), replies);
             assertEquals(0, m.unfinishedRuns());
         }
-        StoredValue v = stores.get(0).get(bytes("big"), TS);
-        assertArrayEquals(value, v.payload());
-        assertArrayEquals(value, stores.get(1).get(bytes("big"), TS).payload());
-        assertArrayEquals(bytes("x"), stores.get(0).get(bytes("small"), TS).payload());
+        assertArrayEquals(value, string(stores.get(0).get(bytes("big"), TS)));
+        assertArrayEquals(value, string(stores.get(1).get(bytes("big"), TS)));
+        assertArrayEquals(bytes("x"), string(stores.get(0).get(bytes("small"), TS)));
     }
 
     @Test
@@ -108,6 +113,6 @@ class KvStateMachinePartsTest {
             assertNull(m.apply(5 + i, again.get(i)));
         }
         assertEquals(Reply.OK, m.apply(5 + again.size() - 1, again.get(again.size() - 1)));
-        assertArrayEquals(bytes("v"), stores.get(0).get(bytes("big"), TS).payload());
+        assertArrayEquals(bytes("v"), string(stores.get(0).get(bytes("big"), TS)));
     }
 }

@@ -3,7 +3,7 @@ package io.raftkv.server.command.cluster;
 import io.raftkv.server.cluster.ClusterMember;
 import io.raftkv.server.cluster.ClusterView;
 import io.raftkv.server.cluster.KeySlot;
-import io.raftkv.server.command.CommandContext;
+import io.raftkv.server.command.LocalContext;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.reply.Reply;
@@ -48,32 +48,32 @@ public final class ClusterCommands {
         table.add(CommandSpec.builder("cluster", -2).group("cluster").since("3.0.0")
                 .summary("A container for Redis Cluster commands.")
                 .sub(CommandSpec.builder("slots", 2).flags(STALE).since("3.0.0")
-                        .summary("Returns the mapping of cluster slots to nodes.").impl(ClusterCommands::slots))
+                        .summary("Returns the mapping of cluster slots to nodes.").local(ClusterCommands::slots))
                 .sub(CommandSpec.builder("shards", 2).flags(STALE).since("7.0.0")
-                        .summary("Returns the mapping of cluster slots to shards.").impl(ClusterCommands::shards))
+                        .summary("Returns the mapping of cluster slots to shards.").local(ClusterCommands::shards))
                 .sub(CommandSpec.builder("nodes", 2).flags(STALE).since("3.0.0")
-                        .summary("Returns the cluster configuration for a node.").impl(ClusterCommands::nodes))
+                        .summary("Returns the cluster configuration for a node.").local(ClusterCommands::nodes))
                 .sub(CommandSpec.builder("info", 2).flags(STALE).since("3.0.0")
-                        .summary("Returns information about the state of a node.").impl(ClusterCommands::info))
+                        .summary("Returns information about the state of a node.").local(ClusterCommands::info))
                 .sub(CommandSpec.builder("myid", 2).flags(STALE).since("3.0.0")
-                        .summary("Returns the ID of a node.").impl(ClusterCommands::myid))
+                        .summary("Returns the ID of a node.").local(ClusterCommands::myid))
                 .sub(CommandSpec.builder("keyslot", 3).flags(STALE).since("3.0.0")
-                        .summary("Returns the hash slot for a key.").impl(ClusterCommands::keyslot))
+                        .summary("Returns the hash slot for a key.").local(ClusterCommands::keyslot))
                 .sub(CommandSpec.builder("failover", -2).flags(io.raftkv.server.command.CommandFlag.ADMIN, STALE)
                         .since("3.0.0").summary("Makes this replica the master: Raft leadership transfer to this node.")
-                        .impl(ClusterCommands::failover)));
+                        .local(ClusterCommands::failover)));
         table.add(CommandSpec.builder("readonly", 1).flags(LOADING, STALE, FAST).group("cluster").since("3.0.0")
                 .summary("Lets this connection read from a replica (a Raft follower).")
-                .impl((ctx, argv) -> readMode(ctx, true)));
+                .local((ctx, argv) -> readMode(ctx, true)));
         table.add(CommandSpec.builder("readwrite", 1).flags(LOADING, STALE, FAST).group("cluster").since("3.0.0")
                 .summary("Sends this connection's reads back to the master (the Raft leader).")
-                .impl((ctx, argv) -> readMode(ctx, false)));
+                .local((ctx, argv) -> readMode(ctx, false)));
     }
 
     // CLUSTER FAILOVER [FORCE | TAKEOVER]
     // Sent to a replica (a Raft follower): the leader brings it up to date and hands leadership over
     // (TimeoutNow). FORCE and TAKEOVER are accepted and do the same: Raft never takes over without a quorum.
-    private static Reply failover(CommandContext ctx, byte[][] argv) {
+    private static Reply failover(LocalContext ctx, byte[][] argv) {
         ClusterView view = ctx.server().cluster();
         if (view == null) {
             return DISABLED;
@@ -93,7 +93,7 @@ public final class ClusterCommands {
     }
 
     // READONLY / READWRITE
-    private static Reply readMode(CommandContext ctx, boolean readonly) {
+    private static Reply readMode(LocalContext ctx, boolean readonly) {
         if (ctx.server().cluster() == null) {
             return DISABLED;
         }
@@ -102,18 +102,18 @@ public final class ClusterCommands {
     }
 
     // CLUSTER MYID
-    private static Reply myid(CommandContext ctx, byte[][] argv) {
+    private static Reply myid(LocalContext ctx, byte[][] argv) {
         ClusterView view = ctx.server().cluster();
         return view == null ? DISABLED : Reply.bulk(view.self().nodeId());
     }
 
     // CLUSTER KEYSLOT key
-    private static Reply keyslot(CommandContext ctx, byte[][] argv) {
+    private static Reply keyslot(LocalContext ctx, byte[][] argv) {
         return ctx.server().cluster() == null ? DISABLED : Reply.integer(KeySlot.of(argv[2]));
     }
 
     // CLUSTER SLOTS
-    private static Reply slots(CommandContext ctx, byte[][] argv) {
+    private static Reply slots(LocalContext ctx, byte[][] argv) {
         ClusterView view = ctx.server().cluster();
         if (view == null) {
             return DISABLED;
@@ -149,7 +149,7 @@ public final class ClusterCommands {
     }
 
     // CLUSTER SHARDS
-    private static Reply shards(CommandContext ctx, byte[][] argv) {
+    private static Reply shards(LocalContext ctx, byte[][] argv) {
         ClusterView view = ctx.server().cluster();
         if (view == null) {
             return DISABLED;
@@ -181,7 +181,7 @@ public final class ClusterCommands {
     }
 
     // CLUSTER NODES
-    private static Reply nodes(CommandContext ctx, byte[][] argv) {
+    private static Reply nodes(LocalContext ctx, byte[][] argv) {
         ClusterView view = ctx.server().cluster();
         return view == null ? DISABLED : Reply.bulk(nodesText(view));
     }
@@ -213,7 +213,7 @@ public final class ClusterCommands {
     }
 
     // CLUSTER INFO
-    private static Reply info(CommandContext ctx, byte[][] argv) {
+    private static Reply info(LocalContext ctx, byte[][] argv) {
         ClusterView view = ctx.server().cluster();
         if (view == null) {
             return DISABLED;

@@ -3,7 +3,7 @@ package io.raftkv.server.command.connection;
 import io.raftkv.server.cluster.ClusterView;
 import io.raftkv.server.command.Args;
 import io.raftkv.server.command.ClientSession;
-import io.raftkv.server.command.CommandContext;
+import io.raftkv.server.command.LocalContext;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
 import io.raftkv.server.command.ServerState;
@@ -34,38 +34,38 @@ public final class ConnectionCommands {
 
     public static void register(CommandTable.Builder table) {
         table.add(CommandSpec.builder("ping", -1).flags(FAST).group("connection").since("1.0.0")
-                .summary("Returns the server's liveliness response.").impl(ConnectionCommands::ping));
+                .summary("Returns the server's liveliness response.").local(ConnectionCommands::ping));
         table.add(CommandSpec.builder("echo", 2).flags(FAST).group("connection").since("1.0.0")
-                .summary("Returns the given string.").impl((ctx, argv) -> Reply.bulk(argv[1])));
+                .summary("Returns the given string.").local((ctx, argv) -> Reply.bulk(argv[1])));
         table.add(CommandSpec.builder("quit", -1).flags(NOSCRIPT, LOADING, STALE, FAST, NO_AUTH).group("connection")
-                .since("1.0.0").summary("Closes the connection.").impl(ConnectionCommands::quit));
+                .since("1.0.0").summary("Closes the connection.").local(ConnectionCommands::quit));
         table.add(CommandSpec.builder("select", 2).flags(LOADING, STALE, FAST).group("connection").since("1.0.0")
-                .summary("Changes the selected database (only 0 exists).").impl(ConnectionCommands::select));
+                .summary("Changes the selected database (only 0 exists).").local(ConnectionCommands::select));
         table.add(CommandSpec.builder("auth", -2).flags(NOSCRIPT, LOADING, STALE, FAST, NO_AUTH).group("connection")
-                .since("1.0.0").summary("Authenticates the connection.").impl(ConnectionCommands::auth));
+                .since("1.0.0").summary("Authenticates the connection.").local(ConnectionCommands::auth));
         table.add(CommandSpec.builder("hello", -1).flags(NOSCRIPT, LOADING, STALE, FAST, NO_AUTH).group("connection")
-                .since("6.0.0").summary("Handshakes with the server (RESP2 only).").impl(ConnectionCommands::hello));
+                .since("6.0.0").summary("Handshakes with the server (RESP2 only).").local(ConnectionCommands::hello));
         table.add(CommandSpec.builder("client", -2).group("connection").since("2.4.0")
                 .summary("A container for client connection commands.")
                 .sub(CommandSpec.builder("id", 2).flags(NOSCRIPT, LOADING, STALE).since("5.0.0")
                         .summary("Returns the unique client ID of the connection.")
-                        .impl((ctx, argv) -> Reply.integer(ctx.client().id())))
+                        .local((ctx, argv) -> Reply.integer(ctx.client().id())))
                 .sub(CommandSpec.builder("getname", 2).flags(NOSCRIPT, LOADING, STALE).since("2.6.9")
-                        .summary("Returns the name of the connection.").impl(ConnectionCommands::getname))
+                        .summary("Returns the name of the connection.").local(ConnectionCommands::getname))
                 .sub(CommandSpec.builder("setname", 3).flags(NOSCRIPT, LOADING, STALE).since("2.6.9")
-                        .summary("Sets the connection name.").impl(ConnectionCommands::setname))
+                        .summary("Sets the connection name.").local(ConnectionCommands::setname))
                 .sub(CommandSpec.builder("setinfo", 4).flags(NOSCRIPT, LOADING, STALE).since("7.2.0")
                         .summary("Sets information specific to the client or connection.")
-                        .impl(ConnectionCommands::setinfo))
+                        .local(ConnectionCommands::setinfo))
                 .sub(CommandSpec.builder("info", 2).flags(NOSCRIPT, LOADING, STALE).since("6.2.0")
                         .summary("Returns information about the connection.")
-                        .impl((ctx, argv) -> Reply.bulk(clientLine(ctx.client(), ctx.now()) + "\n")))
+                        .local((ctx, argv) -> Reply.bulk(clientLine(ctx.client(), ctx.now()) + "\n")))
                 .sub(CommandSpec.builder("list", -2).flags(ADMIN, NOSCRIPT, LOADING, STALE).since("2.4.0")
-                        .summary("Lists open connections.").impl(ConnectionCommands::list)));
+                        .summary("Lists open connections.").local(ConnectionCommands::list)));
     }
 
     // PING [message]
-    private static Reply ping(CommandContext ctx, byte[][] argv) {
+    private static Reply ping(LocalContext ctx, byte[][] argv) {
         if (argv.length > 2) {
             return Reply.wrongArity("ping");
         }
@@ -73,13 +73,13 @@ public final class ConnectionCommands {
     }
 
     // QUIT
-    private static Reply quit(CommandContext ctx, byte[][] argv) {
+    private static Reply quit(LocalContext ctx, byte[][] argv) {
         ctx.client().closeAfterReply(true);
         return Reply.OK;
     }
 
     // SELECT index
-    private static Reply select(CommandContext ctx, byte[][] argv) {
+    private static Reply select(LocalContext ctx, byte[][] argv) {
         long db = Args.parseLong(argv[1]);
         if (db != (int) db) {
             return Reply.NOT_INTEGER;
@@ -92,7 +92,7 @@ public final class ConnectionCommands {
     }
 
     // AUTH [username] password
-    private static Reply auth(CommandContext ctx, byte[][] argv) {
+    private static Reply auth(LocalContext ctx, byte[][] argv) {
         if (argv.length > 3) {
             return Reply.SYNTAX_ERROR;
         }
@@ -105,7 +105,7 @@ public final class ConnectionCommands {
     }
 
     /** The only user is "default"; with no requirepass it takes any password (as Redis's nopass default user). */
-    private static boolean authenticate(CommandContext ctx, String user, String password) {
+    private static boolean authenticate(LocalContext ctx, String user, String password) {
         String pass = ctx.server().config().requirepass();
         boolean ok = user.equals("default") && (pass.isEmpty() || constantTimeEquals(pass, password));
         if (ok) {
@@ -119,7 +119,7 @@ public final class ConnectionCommands {
     }
 
     // HELLO [protover [AUTH username password] [SETNAME clientname]]
-    private static Reply hello(CommandContext ctx, byte[][] argv) {
+    private static Reply hello(LocalContext ctx, byte[][] argv) {
         if (argv.length >= 2) {
             long ver;
             try {
@@ -171,13 +171,13 @@ public final class ConnectionCommands {
     }
 
     // CLIENT GETNAME
-    private static Reply getname(CommandContext ctx, byte[][] argv) {
+    private static Reply getname(LocalContext ctx, byte[][] argv) {
         String name = ctx.client().name();
         return name.isEmpty() ? Reply.NIL : Reply.bulk(name);
     }
 
     // CLIENT SETNAME connection-name
-    private static Reply setname(CommandContext ctx, byte[][] argv) {
+    private static Reply setname(LocalContext ctx, byte[][] argv) {
         String name = Args.str(argv[2]);
         if (!validName(name)) {
             return Reply.error("ERR Client names cannot contain spaces, newlines or special characters.");
@@ -187,7 +187,7 @@ public final class ConnectionCommands {
     }
 
     // CLIENT SETINFO <LIB-NAME libname | LIB-VER libver>
-    private static Reply setinfo(CommandContext ctx, byte[][] argv) {
+    private static Reply setinfo(LocalContext ctx, byte[][] argv) {
         String value = Args.str(argv[3]);
         boolean isName = Args.is(argv[2], "lib-name");
         if (!isName && !Args.is(argv[2], "lib-ver")) {
@@ -206,7 +206,7 @@ public final class ConnectionCommands {
     }
 
     // CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id ...]
-    private static Reply list(CommandContext ctx, byte[][] argv) {
+    private static Reply list(LocalContext ctx, byte[][] argv) {
         List<Long> ids = null;
         if (argv.length > 2) {
             if (Args.is(argv[2], "type") && argv.length == 4) {

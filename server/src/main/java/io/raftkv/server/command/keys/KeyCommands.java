@@ -1,11 +1,12 @@
 package io.raftkv.server.command.keys;
 
 import io.raftkv.server.command.Args;
-import io.raftkv.server.command.CommandContext;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
+import io.raftkv.server.command.ReadContext;
+import io.raftkv.server.command.WriteContext;
 import io.raftkv.server.kv.Glob;
-import io.raftkv.server.kv.Keyspace;
+import io.raftkv.server.kv.KeyspaceData;
 import io.raftkv.server.kv.StoredValue;
 import io.raftkv.server.reply.Reply;
 
@@ -20,8 +21,9 @@ import static io.raftkv.server.command.CommandFlag.READONLY;
 import static io.raftkv.server.command.CommandFlag.WRITE;
 
 /**
- * The keyspace ("generic") command group. Write commands run from the log and decide only from argv, the record's
- * time ({@code ctx.now()}) and the store; a key found expired by a write is removed on the way, as Redis does lazily.
+ * The keyspace ("generic") command group. Write commands run from the log with a {@link WriteContext} and decide only
+ * from argv, the record's time ({@code ctx.now()}) and the store; a key found expired by a write is removed on the way,
+ * as Redis does lazily.
  * Reads never change the store.
  */
 public final class KeyCommands {
@@ -32,41 +34,41 @@ public final class KeyCommands {
     }
 
     public static void register(CommandTable.Builder table) {
-        table.add(spec("del", -2, "Delete a key", "1.0.0").flags(WRITE).keys(1, -1, 1).impl(KeyCommands::del));
+        table.add(spec("del", -2, "Delete a key", "1.0.0").flags(WRITE).keys(1, -1, 1).write(KeyCommands::del));
         table.add(spec("unlink", -2, "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", "4.0.0")
-                .flags(WRITE, FAST).keys(1, -1, 1).impl(KeyCommands::del));
-        table.add(spec("exists", -2, "Determine if a key exists", "1.0.0").flags(READONLY, FAST).keys(1, -1, 1).impl(KeyCommands::exists));
+                .flags(WRITE, FAST).keys(1, -1, 1).write(KeyCommands::del));
+        table.add(spec("exists", -2, "Determine if a key exists", "1.0.0").flags(READONLY, FAST).keys(1, -1, 1).read(KeyCommands::exists));
         table.add(spec("touch", -2, "Alters the last access time of a key(s). Returns the number of existing keys specified.", "3.2.1")
-                .flags(READONLY, FAST).keys(1, -1, 1).impl(KeyCommands::exists));
-        table.add(spec("keys", 2, "Find all keys matching the given pattern", "1.0.0").flags(READONLY).impl(KeyCommands::keys));
-        table.add(spec("scan", -2, "Incrementally iterate the keys space", "2.8.0").flags(READONLY).impl(KeyCommands::scan));
-        table.add(spec("type", 2, "Determine the type stored at key", "1.0.0").flags(READONLY, FAST).keys(1, 1, 1).impl(KeyCommands::type));
+                .flags(READONLY, FAST).keys(1, -1, 1).read(KeyCommands::exists));
+        table.add(spec("keys", 2, "Find all keys matching the given pattern", "1.0.0").flags(READONLY).read(KeyCommands::keys));
+        table.add(spec("scan", -2, "Incrementally iterate the keys space", "2.8.0").flags(READONLY).read(KeyCommands::scan));
+        table.add(spec("type", 2, "Determine the type stored at key", "1.0.0").flags(READONLY, FAST).keys(1, 1, 1).read(KeyCommands::type));
         table.add(spec("rename", 3, "Rename a key", "1.0.0").flags(WRITE).keys(1, 2, 1)
-                .impl((ctx, argv) -> rename(ctx, argv, false)));
+                .write((ctx, argv) -> rename(ctx, argv, false)));
         table.add(spec("renamenx", 3, "Rename a key, only if the new key does not exist", "1.0.0").flags(WRITE, FAST).keys(1, 2, 1)
-                .impl((ctx, argv) -> rename(ctx, argv, true)));
+                .write((ctx, argv) -> rename(ctx, argv, true)));
         table.add(spec("expire", -3, "Set a key's time to live in seconds", "1.0.0").flags(WRITE, FAST).keys(1, 1, 1)
-                .impl((ctx, argv) -> expire(ctx, argv, ctx.now(), 1000, "expire")));
+                .write((ctx, argv) -> expire(ctx, argv, ctx.now(), 1000, "expire")));
         table.add(spec("pexpire", -3, "Set a key's time to live in milliseconds", "2.6.0").flags(WRITE, FAST).keys(1, 1, 1)
-                .impl((ctx, argv) -> expire(ctx, argv, ctx.now(), 1, "pexpire")));
+                .write((ctx, argv) -> expire(ctx, argv, ctx.now(), 1, "pexpire")));
         table.add(spec("expireat", -3, "Set the expiration for a key as a UNIX timestamp", "1.2.0").flags(WRITE, FAST).keys(1, 1, 1)
-                .impl((ctx, argv) -> expire(ctx, argv, 0, 1000, "expireat")));
+                .write((ctx, argv) -> expire(ctx, argv, 0, 1000, "expireat")));
         table.add(spec("pexpireat", -3, "Set the expiration for a key as a UNIX timestamp specified in milliseconds", "2.6.0")
-                .flags(WRITE, FAST).keys(1, 1, 1).impl((ctx, argv) -> expire(ctx, argv, 0, 1, "pexpireat")));
+                .flags(WRITE, FAST).keys(1, 1, 1).write((ctx, argv) -> expire(ctx, argv, 0, 1, "pexpireat")));
         table.add(spec("ttl", 2, "Get the time to live for a key in seconds", "1.0.0").flags(READONLY, FAST).keys(1, 1, 1)
-                .impl((ctx, argv) -> ttl(ctx, argv, false)));
+                .read((ctx, argv) -> ttl(ctx, argv, false)));
         table.add(spec("pttl", 2, "Get the time to live for a key in milliseconds", "2.6.0").flags(READONLY, FAST).keys(1, 1, 1)
-                .impl((ctx, argv) -> ttl(ctx, argv, true)));
+                .read((ctx, argv) -> ttl(ctx, argv, true)));
         table.add(spec("expiretime", 2, "Get the expiration Unix timestamp for a key", "7.0.0").flags(READONLY, FAST).keys(1, 1, 1)
-                .impl((ctx, argv) -> expireTime(ctx, argv, false)));
+                .read((ctx, argv) -> expireTime(ctx, argv, false)));
         table.add(spec("pexpiretime", 2, "Get the expiration Unix timestamp for a key in milliseconds", "7.0.0")
-                .flags(READONLY, FAST).keys(1, 1, 1).impl((ctx, argv) -> expireTime(ctx, argv, true)));
-        table.add(spec("persist", 2, "Remove the expiration from a key", "2.2.0").flags(WRITE, FAST).keys(1, 1, 1).impl(KeyCommands::persist));
-        table.add(spec("randomkey", 1, "Return a random key from the keyspace", "1.0.0").flags(READONLY).impl(KeyCommands::randomKey));
+                .flags(READONLY, FAST).keys(1, 1, 1).read((ctx, argv) -> expireTime(ctx, argv, true)));
+        table.add(spec("persist", 2, "Remove the expiration from a key", "2.2.0").flags(WRITE, FAST).keys(1, 1, 1).write(KeyCommands::persist));
+        table.add(spec("randomkey", 1, "Return a random key from the keyspace", "1.0.0").flags(READONLY).read(KeyCommands::randomKey));
         table.add(spec("dbsize", 1, "Return the number of keys in the selected database", "1.0.0").flags(READONLY, FAST)
-                .impl((ctx, argv) -> Reply.integer(ctx.store().size())));
-        table.add(spec("flushdb", -1, "Remove all keys from the current database", "1.0.0").flags(WRITE).impl(KeyCommands::flush));
-        table.add(spec("flushall", -1, "Remove all keys from all databases", "1.0.0").flags(WRITE).impl(KeyCommands::flush));
+                .read((ctx, argv) -> Reply.integer(ctx.store().size())));
+        table.add(spec("flushdb", -1, "Remove all keys from the current database", "1.0.0").flags(WRITE).write(KeyCommands::flush));
+        table.add(spec("flushall", -1, "Remove all keys from all databases", "1.0.0").flags(WRITE).write(KeyCommands::flush));
     }
 
     private static CommandSpec.Builder spec(String name, int arity, String summary, String since) {
@@ -74,7 +76,7 @@ public final class KeyCommands {
     }
 
     // DEL key [key ...] / UNLINK key [key ...]
-    private static Reply del(CommandContext ctx, byte[][] argv) {
+    private static Reply del(WriteContext ctx, byte[][] argv) {
         long deleted = 0;
         for (int i = 1; i < argv.length; i++) {
             if (ctx.store().delete(argv[i], ctx.now())) {
@@ -85,7 +87,7 @@ public final class KeyCommands {
     }
 
     // EXISTS key [key ...] / TOUCH key [key ...]: a key named twice counts twice.
-    private static Reply exists(CommandContext ctx, byte[][] argv) {
+    private static Reply exists(ReadContext ctx, byte[][] argv) {
         long found = 0;
         for (int i = 1; i < argv.length; i++) {
             if (ctx.store().get(argv[i], ctx.now()) != null) {
@@ -96,7 +98,7 @@ public final class KeyCommands {
     }
 
     // KEYS pattern
-    private static Reply keys(CommandContext ctx, byte[][] argv) {
+    private static Reply keys(ReadContext ctx, byte[][] argv) {
         byte[] pattern = argv[1];
         boolean all = Arrays.equals(pattern, STAR);
         List<Reply> out = new ArrayList<>();
@@ -109,7 +111,7 @@ public final class KeyCommands {
     }
 
     // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
-    private static Reply scan(CommandContext ctx, byte[][] argv) {
+    private static Reply scan(ReadContext ctx, byte[][] argv) {
         Long cursor = parseCursor(argv[1]);
         if (cursor == null) {
             return Reply.error("ERR invalid cursor");
@@ -141,7 +143,7 @@ public final class KeyCommands {
             if (match != null && !Glob.matches(match, key)) {
                 return;
             }
-            if (wantType != null && !wantType.equalsIgnoreCase(typeName(type))) {
+            if (wantType != null && !wantType.equalsIgnoreCase(type.redisName())) {
                 return;
             }
             out.add(Reply.bulk(key));
@@ -149,19 +151,15 @@ public final class KeyCommands {
         return Reply.array(Reply.bulk(Long.toUnsignedString(next)), Reply.array(out));
     }
 
-    private static String typeName(byte type) {
-        return new StoredValue(type, 0, new byte[0]).typeName();
-    }
-
     // TYPE key
-    private static Reply type(CommandContext ctx, byte[][] argv) {
+    private static Reply type(ReadContext ctx, byte[][] argv) {
         StoredValue v = ctx.store().get(argv[1], ctx.now());
-        return Reply.simple(v == null ? "none" : v.typeName());
+        return Reply.simple(v == null ? "none" : v.type().redisName());
     }
 
     // RENAME key newkey / RENAMENX key newkey: the value keeps its deadline.
-    private static Reply rename(CommandContext ctx, byte[][] argv, boolean nx) {
-        Keyspace store = ctx.store();
+    private static Reply rename(WriteContext ctx, byte[][] argv, boolean nx) {
+        KeyspaceData store = ctx.store();
         long now = ctx.now();
         StoredValue v = store.lookupWrite(argv[1], now);
         if (v == null) {
@@ -179,7 +177,7 @@ public final class KeyCommands {
     }
 
     // EXPIRE key seconds [NX | XX | GT | LT], and PEXPIRE, EXPIREAT, PEXPIREAT: deadline = base + time * unit.
-    private static Reply expire(CommandContext ctx, byte[][] argv, long base, long unit, String name) {
+    private static Reply expire(WriteContext ctx, byte[][] argv, long base, long unit, String name) {
         boolean nx = false;
         boolean xx = false;
         boolean gt = false;
@@ -215,7 +213,7 @@ public final class KeyCommands {
         }
         when += base;
 
-        Keyspace store = ctx.store();
+        KeyspaceData store = ctx.store();
         long now = ctx.now();
         StoredValue v = store.lookupWrite(argv[1], now);
         if (v == null) {
@@ -236,7 +234,7 @@ public final class KeyCommands {
     }
 
     // TTL key / PTTL key: -2 missing, -1 no deadline; seconds are rounded to nearest.
-    private static Reply ttl(CommandContext ctx, byte[][] argv, boolean millis) {
+    private static Reply ttl(ReadContext ctx, byte[][] argv, boolean millis) {
         StoredValue v = ctx.store().get(argv[1], ctx.now());
         if (v == null) {
             return Reply.integer(-2);
@@ -249,7 +247,7 @@ public final class KeyCommands {
     }
 
     // EXPIRETIME key / PEXPIRETIME key: the absolute deadline, -2 missing, -1 none.
-    private static Reply expireTime(CommandContext ctx, byte[][] argv, boolean millis) {
+    private static Reply expireTime(ReadContext ctx, byte[][] argv, boolean millis) {
         StoredValue v = ctx.store().get(argv[1], ctx.now());
         if (v == null) {
             return Reply.integer(-2);
@@ -261,7 +259,7 @@ public final class KeyCommands {
     }
 
     // PERSIST key
-    private static Reply persist(CommandContext ctx, byte[][] argv) {
+    private static Reply persist(WriteContext ctx, byte[][] argv) {
         StoredValue v = ctx.store().lookupWrite(argv[1], ctx.now());
         if (v == null || !v.hasExpiry()) {
             return Reply.ZERO;
@@ -271,12 +269,12 @@ public final class KeyCommands {
     }
 
     // RANDOMKEY: a read, so it may use randomness.
-    private static Reply randomKey(CommandContext ctx, byte[][] argv) {
+    private static Reply randomKey(ReadContext ctx, byte[][] argv) {
         return Reply.bulk(ctx.store().randomKey(ctx.now(), ThreadLocalRandom.current()));
     }
 
     // FLUSHDB [ASYNC | SYNC] / FLUSHALL [ASYNC | SYNC]: both are synchronous here (one keyspace, cleared at apply).
-    private static Reply flush(CommandContext ctx, byte[][] argv) {
+    private static Reply flush(WriteContext ctx, byte[][] argv) {
         if (argv.length > 2) {
             return Reply.SYNTAX_ERROR;
         }

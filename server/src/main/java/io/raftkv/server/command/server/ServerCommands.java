@@ -1,11 +1,11 @@
 package io.raftkv.server.command.server;
 
 import io.raftkv.server.command.Args;
-import io.raftkv.server.command.CommandContext;
+import io.raftkv.server.command.LocalContext;
+import io.raftkv.server.command.ReadContext;
 import io.raftkv.server.command.CommandFlag;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
-import io.raftkv.server.command.Exec;
 import io.raftkv.server.command.ServerState;
 import io.raftkv.server.command.connection.ConnectionCommands;
 import io.raftkv.server.config.ConfigParams;
@@ -41,28 +41,28 @@ public final class ServerCommands {
     public static void register(CommandTable.Builder table) {
         table.add(CommandSpec.builder("command", -1).flags(LOADING, STALE).group("server").since("2.8.13")
                 .summary("Returns detailed information about all commands.")
-                .impl((ctx, argv) -> argv.length == 1 ? allInfo(ctx.server()) : subcommand(ctx, argv)));
+                .local((ctx, argv) -> argv.length == 1 ? allInfo(ctx.server()) : subcommand(ctx, argv)));
         table.add(CommandSpec.builder("config", -2).group("server").since("2.0.0")
                 .summary("A container for server configuration commands.")
                 .sub(CommandSpec.builder("get", -3).flags(ADMIN, NOSCRIPT, LOADING, STALE).since("2.0.0")
-                        .summary("Returns the effective values of configuration parameters.").impl(ServerCommands::configGet))
+                        .summary("Returns the effective values of configuration parameters.").local(ServerCommands::configGet))
                 .sub(CommandSpec.builder("set", -4).flags(ADMIN, NOSCRIPT, LOADING, STALE).since("2.0.0")
-                        .summary("Sets configuration parameters in-flight.").impl(ServerCommands::configSet))
+                        .summary("Sets configuration parameters in-flight.").local(ServerCommands::configSet))
                 .sub(CommandSpec.builder("resetstat", 2).flags(ADMIN, NOSCRIPT, LOADING, STALE).since("2.0.0")
-                        .summary("Resets the server's statistics.").impl(ServerCommands::configResetstat)));
-        table.add(CommandSpec.builder("info", -1).flags(LOADING, STALE).exec(Exec.LOCAL_READ).group("server")
+                        .summary("Resets the server's statistics.").local(ServerCommands::configResetstat)));
+        table.add(CommandSpec.builder("info", -1).flags(LOADING, STALE).localRead().group("server")
                 .since("1.0.0").summary("Returns information and statistics about the server.")
-                .impl(ServerCommands::info));
+                .read(ServerCommands::info));
         table.add(CommandSpec.builder("shutdown", -1).flags(ADMIN, NOSCRIPT, LOADING, STALE).group("server")
                 .since("1.0.0").summary("Synchronously syncs the log to disk, then shuts down the server.")
-                .impl(ServerCommands::shutdown));
+                .local(ServerCommands::shutdown));
         table.add(CommandSpec.builder("time", 1).flags(LOADING, STALE, FAST).group("server").since("2.6.0")
-                .summary("Returns the server time.").impl(ServerCommands::time));
+                .summary("Returns the server time.").local(ServerCommands::time));
     }
 
     // COMMAND COUNT | INFO [name ...] | DOCS [name ...] | LIST
     // (COMMAND itself has no subcommand rows so that plain COMMAND works; its subcommands are dispatched here.)
-    private static Reply subcommand(CommandContext ctx, byte[][] argv) {
+    private static Reply subcommand(LocalContext ctx, byte[][] argv) {
         ServerState server = ctx.server();
         if (Args.is(argv[1], "count") && argv.length == 2) {
             return Reply.integer(server.table().size());
@@ -194,7 +194,7 @@ public final class ServerCommands {
     }
 
     // CONFIG GET parameter [parameter ...]
-    private static Reply configGet(CommandContext ctx, byte[][] argv) {
+    private static Reply configGet(LocalContext ctx, byte[][] argv) {
         ServerConfig c = ctx.server().config();
         Map<String, String> found = new LinkedHashMap<>();
         for (int i = 2; i < argv.length; i++) {
@@ -214,7 +214,7 @@ public final class ServerCommands {
     }
 
     // CONFIG SET parameter value [parameter value ...]
-    private static Reply configSet(CommandContext ctx, byte[][] argv) {
+    private static Reply configSet(LocalContext ctx, byte[][] argv) {
         if (argv.length % 2 != 0) {
             return Reply.SYNTAX_ERROR;
         }
@@ -246,7 +246,7 @@ public final class ServerCommands {
     }
 
     // CONFIG RESETSTAT
-    private static Reply configResetstat(CommandContext ctx, byte[][] argv) {
+    private static Reply configResetstat(LocalContext ctx, byte[][] argv) {
         ServerState s = ctx.server();
         s.totalCommands.reset();
         s.totalConnections.reset();
@@ -260,7 +260,7 @@ public final class ServerCommands {
 
     // SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
     // Every acknowledged write is already in the log, so SAVE and NOSAVE mean the same here.
-    private static Reply shutdown(CommandContext ctx, byte[][] argv) {
+    private static Reply shutdown(LocalContext ctx, byte[][] argv) {
         boolean abort = false;
         for (int i = 1; i < argv.length; i++) {
             if (Args.is(argv[i], "abort")) {
@@ -279,13 +279,13 @@ public final class ServerCommands {
     }
 
     // TIME
-    private static Reply time(CommandContext ctx, byte[][] argv) {
+    private static Reply time(LocalContext ctx, byte[][] argv) {
         long micros = java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, java.time.Instant.now());
         return Reply.array(Reply.bulk(Long.toString(micros / 1_000_000)), Reply.bulk(Long.toString(micros % 1_000_000)));
     }
 
     // INFO [section [section ...]]
-    private static Reply info(CommandContext ctx, byte[][] argv) {
+    private static Reply info(ReadContext ctx, byte[][] argv) {
         Set<String> sections = new LinkedHashSet<>();
         if (argv.length == 1) {
             sections.addAll(DEFAULT_SECTIONS);
@@ -316,7 +316,7 @@ public final class ServerCommands {
     }
 
     /** The lines of one INFO section, or null if there is no such section. */
-    private static List<String> section(CommandContext ctx, String name) {
+    private static List<String> section(ReadContext ctx, String name) {
         ServerState s = ctx.server();
         ServerConfig c = s.config();
         long now = ctx.now();

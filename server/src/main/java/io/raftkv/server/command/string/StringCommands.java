@@ -1,12 +1,13 @@
 package io.raftkv.server.command.string;
 
 import io.raftkv.server.command.Args;
-import io.raftkv.server.command.Command;
-import io.raftkv.server.command.CommandContext;
+import io.raftkv.server.command.ReadContext;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.CommandTable;
-import io.raftkv.server.kv.Keyspace;
+import io.raftkv.server.command.WriteContext;
+import io.raftkv.server.kv.KeyspaceData;
 import io.raftkv.server.kv.StoredValue;
+import io.raftkv.server.kv.StringValue;
 import io.raftkv.server.reply.Reply;
 
 import java.nio.charset.StandardCharsets;
@@ -19,10 +20,10 @@ import static io.raftkv.server.command.CommandFlag.WRITE;
 /**
  * The string command group, with Redis 7.0's semantics and replies.
  *
- * <p>Write commands run when their log record is applied: {@code ctx.now()} is the record's time, so relative
- * TTLs become {@code now + ttl} identically on every node and replay. A key past its deadline is missing to every
- * command here. GET-family lookups count keyspace hits and misses as Redis's lookupKeyRead does; lookups Redis makes
- * "for write" (APPEND, INCR, SETNX...) count nothing.
+ * <p>Write commands run when their log record is applied, with a {@link WriteContext}: {@code ctx.now()} is the
+ * record's time, so relative TTLs become {@code now + ttl} identically on every node and replay. A key past its
+ * deadline is missing to every command here. GET-family lookups, reads and writes alike, count keyspace hits and
+ * misses as Redis's lookupKeyRead does; lookups Redis makes "for write" (APPEND, INCR, SETNX...) count nothing.
  */
 public final class StringCommands {
 
@@ -60,75 +61,76 @@ public final class StringCommands {
     }
 
     public static void register(CommandTable.Builder table) {
-        table.add(row("get", 2, "Get the value of a key", "1.0.0", StringCommands::get).flags(READONLY, FAST));
-        table.add(row("set", -3, "Set the string value of a key", "1.0.0", StringCommands::set).flags(WRITE, DENYOOM));
-        table.add(row("setnx", 3, "Set the value of a key, only if the key does not exist", "1.0.0",
-                StringCommands::setnx).flags(WRITE, DENYOOM, FAST));
-        table.add(row("setex", 4, "Set the value and expiration of a key", "2.0.0", StringCommands::setex)
-                .flags(WRITE, DENYOOM));
-        table.add(row("psetex", 4, "Set the value and expiration in milliseconds of a key", "2.6.0",
-                StringCommands::psetex).flags(WRITE, DENYOOM));
-        table.add(row("getset", 3, "Set the string value of a key and return its old value", "1.0.0",
-                StringCommands::getset).flags(WRITE, DENYOOM, FAST));
-        table.add(row("getdel", 2, "Get the value of a key and delete the key", "6.2.0", StringCommands::getdel)
-                .flags(WRITE, FAST));
-        table.add(row("getex", -2, "Get the value of a key and optionally set its expiration", "6.2.0",
-                StringCommands::getex).flags(WRITE, FAST));
-        table.add(row("mget", -2, "Get the values of all the given keys", "1.0.0", StringCommands::mget)
-                .flags(READONLY, FAST).keys(1, -1, 1));
-        table.add(row("mset", -3, "Set multiple keys to multiple values", "1.0.1", StringCommands::mset)
-                .flags(WRITE, DENYOOM).keys(1, -1, 2));
-        table.add(row("msetnx", -3, "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1",
-                StringCommands::msetnx).flags(WRITE, DENYOOM).keys(1, -1, 2));
-        table.add(row("append", 3, "Append a value to a key", "2.0.0", StringCommands::append)
-                .flags(WRITE, DENYOOM, FAST));
-        table.add(row("strlen", 2, "Get the length of the value stored in a key", "2.2.0", StringCommands::strlen)
-                .flags(READONLY, FAST));
-        table.add(row("incr", 2, "Increment the integer value of a key by one", "1.0.0", StringCommands::incr)
-                .flags(WRITE, DENYOOM, FAST));
-        table.add(row("decr", 2, "Decrement the integer value of a key by one", "1.0.0", StringCommands::decr)
-                .flags(WRITE, DENYOOM, FAST));
-        table.add(row("incrby", 3, "Increment the integer value of a key by the given amount", "1.0.0",
-                StringCommands::incrby).flags(WRITE, DENYOOM, FAST));
-        table.add(row("decrby", 3, "Decrement the integer value of a key by the given number", "1.0.0",
-                StringCommands::decrby).flags(WRITE, DENYOOM, FAST));
-        table.add(row("incrbyfloat", 3, "Increment the float value of a key by the given amount", "2.6.0",
-                StringCommands::incrbyfloat).flags(WRITE, DENYOOM, FAST));
-        table.add(row("getrange", 4, "Get a substring of the string stored at a key", "2.4.0", StringCommands::getrange)
-                .flags(READONLY));
-        table.add(row("setrange", 4, "Overwrite part of a string at key starting at the specified offset", "2.2.0",
-                StringCommands::setrange).flags(WRITE, DENYOOM));
+        table.add(row("get", 2, "Get the value of a key", "1.0.0")
+                .read(StringCommands::get).flags(READONLY, FAST));
+        table.add(row("set", -3, "Set the string value of a key", "1.0.0")
+                .write(StringCommands::set).flags(WRITE, DENYOOM));
+        table.add(row("setnx", 3, "Set the value of a key, only if the key does not exist", "1.0.0")
+                .write(StringCommands::setnx).flags(WRITE, DENYOOM, FAST));
+        table.add(row("setex", 4, "Set the value and expiration of a key", "2.0.0")
+                .write(StringCommands::setex).flags(WRITE, DENYOOM));
+        table.add(row("psetex", 4, "Set the value and expiration in milliseconds of a key", "2.6.0")
+                .write(StringCommands::psetex).flags(WRITE, DENYOOM));
+        table.add(row("getset", 3, "Set the string value of a key and return its old value", "1.0.0")
+                .write(StringCommands::getset).flags(WRITE, DENYOOM, FAST));
+        table.add(row("getdel", 2, "Get the value of a key and delete the key", "6.2.0")
+                .write(StringCommands::getdel).flags(WRITE, FAST));
+        table.add(row("getex", -2, "Get the value of a key and optionally set its expiration", "6.2.0")
+                .write(StringCommands::getex).flags(WRITE, FAST));
+        table.add(row("mget", -2, "Get the values of all the given keys", "1.0.0")
+                .read(StringCommands::mget).flags(READONLY, FAST).keys(1, -1, 1));
+        table.add(row("mset", -3, "Set multiple keys to multiple values", "1.0.1")
+                .write(StringCommands::mset).flags(WRITE, DENYOOM).keys(1, -1, 2));
+        table.add(row("msetnx", -3, "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1")
+                .write(StringCommands::msetnx).flags(WRITE, DENYOOM).keys(1, -1, 2));
+        table.add(row("append", 3, "Append a value to a key", "2.0.0")
+                .write(StringCommands::append).flags(WRITE, DENYOOM, FAST));
+        table.add(row("strlen", 2, "Get the length of the value stored in a key", "2.2.0")
+                .read(StringCommands::strlen).flags(READONLY, FAST));
+        table.add(row("incr", 2, "Increment the integer value of a key by one", "1.0.0")
+                .write(StringCommands::incr).flags(WRITE, DENYOOM, FAST));
+        table.add(row("decr", 2, "Decrement the integer value of a key by one", "1.0.0")
+                .write(StringCommands::decr).flags(WRITE, DENYOOM, FAST));
+        table.add(row("incrby", 3, "Increment the integer value of a key by the given amount", "1.0.0")
+                .write(StringCommands::incrby).flags(WRITE, DENYOOM, FAST));
+        table.add(row("decrby", 3, "Decrement the integer value of a key by the given number", "1.0.0")
+                .write(StringCommands::decrby).flags(WRITE, DENYOOM, FAST));
+        table.add(row("incrbyfloat", 3, "Increment the float value of a key by the given amount", "2.6.0")
+                .write(StringCommands::incrbyfloat).flags(WRITE, DENYOOM, FAST));
+        table.add(row("getrange", 4, "Get a substring of the string stored at a key", "2.4.0")
+                .read(StringCommands::getrange).flags(READONLY));
+        table.add(row("setrange", 4, "Overwrite part of a string at key starting at the specified offset", "2.2.0")
+                .write(StringCommands::setrange).flags(WRITE, DENYOOM));
     }
 
     /** A row of this group with the key at argv[1] (MGET, MSET and MSETNX override the key positions). */
-    private static CommandSpec.Builder row(String name, int arity, String summary, String since, Command impl) {
-        return CommandSpec.builder(name, arity).keys(1, 1, 1).group("string").summary(summary).since(since)
-                .impl(impl);
+    private static CommandSpec.Builder row(String name, int arity, String summary, String since) {
+        return CommandSpec.builder(name, arity).keys(1, 1, 1).group("string").summary(summary).since(since);
     }
 
     // GET key
-    static Reply get(CommandContext ctx, byte[][] argv) {
+    static Reply get(ReadContext ctx, byte[][] argv) {
         StoredValue v = lookupRead(ctx, argv[1]);
         if (v == null) {
             return Reply.NIL;
         }
-        return isString(v) ? Reply.bulk(v.payload()) : Reply.WRONGTYPE;
+        return v instanceof StringValue s ? Reply.bulk(s.bytes()) : Reply.WRONGTYPE;
     }
 
     // SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]
-    static Reply set(CommandContext ctx, byte[][] argv) {
+    static Reply set(WriteContext ctx, byte[][] argv) {
         int parsed = parseOptions(argv, true);
         int flags = parsed & ((1 << OPTION_BITS) - 1);
         int expireArg = parsed >>> OPTION_BITS;
         long deadline = expireArg == 0 ? 0 : deadline(argv[expireArg], flags, ctx.now(), SET_BAD_EXPIRE);
         if ((flags & (NX | XX | GET | KEEPTTL)) == 0) {
-            ctx.store().put(argv[1], StoredValue.string(argv[2], deadline));
+            ctx.store().put(argv[1], new StringValue(argv[2], deadline));
             return Reply.OK;
         }
         StoredValue old;
         if ((flags & GET) != 0) {
             old = lookupRead(ctx, argv[1]);
-            if (old != null && !isString(old)) {
+            if (old != null && !(old instanceof StringValue)) {
                 return Reply.WRONGTYPE;
             }
         } else {
@@ -139,60 +141,60 @@ public final class StringCommands {
             return (flags & GET) != 0 ? bulkOrNil(old) : Reply.NIL;
         }
         long expireAt = (flags & KEEPTTL) != 0 && found ? old.expireAt() : deadline;
-        ctx.store().put(argv[1], StoredValue.string(argv[2], expireAt));
+        ctx.store().put(argv[1], new StringValue(argv[2], expireAt));
         return (flags & GET) != 0 ? bulkOrNil(old) : Reply.OK;
     }
 
     // SETNX key value
-    static Reply setnx(CommandContext ctx, byte[][] argv) {
+    static Reply setnx(WriteContext ctx, byte[][] argv) {
         if (ctx.store().get(argv[1], ctx.now()) != null) {
             return Reply.ZERO;
         }
-        ctx.store().put(argv[1], StoredValue.string(argv[2], 0));
+        ctx.store().put(argv[1], new StringValue(argv[2], 0));
         return Reply.ONE;
     }
 
     // SETEX key seconds value
-    static Reply setex(CommandContext ctx, byte[][] argv) {
+    static Reply setex(WriteContext ctx, byte[][] argv) {
         return setWithTtl(ctx, argv, EX, SETEX_BAD_EXPIRE);
     }
 
     // PSETEX key milliseconds value
-    static Reply psetex(CommandContext ctx, byte[][] argv) {
+    static Reply psetex(WriteContext ctx, byte[][] argv) {
         return setWithTtl(ctx, argv, PX, PSETEX_BAD_EXPIRE);
     }
 
-    private static Reply setWithTtl(CommandContext ctx, byte[][] argv, int unit, Args.ArgumentError invalid) {
+    private static Reply setWithTtl(WriteContext ctx, byte[][] argv, int unit, Args.ArgumentError invalid) {
         long deadline = deadline(argv[2], unit, ctx.now(), invalid);
-        ctx.store().put(argv[1], StoredValue.string(argv[3], deadline));
+        ctx.store().put(argv[1], new StringValue(argv[3], deadline));
         return Reply.OK;
     }
 
     // GETSET key value
-    static Reply getset(CommandContext ctx, byte[][] argv) {
+    static Reply getset(WriteContext ctx, byte[][] argv) {
         StoredValue old = lookupRead(ctx, argv[1]);
-        if (old != null && !isString(old)) {
+        if (old != null && !(old instanceof StringValue)) {
             return Reply.WRONGTYPE;
         }
-        ctx.store().put(argv[1], StoredValue.string(argv[2], 0));
+        ctx.store().put(argv[1], new StringValue(argv[2], 0));
         return bulkOrNil(old);
     }
 
     // GETDEL key
-    static Reply getdel(CommandContext ctx, byte[][] argv) {
+    static Reply getdel(WriteContext ctx, byte[][] argv) {
         StoredValue v = lookupRead(ctx, argv[1]);
         if (v == null) {
             return Reply.NIL;
         }
-        if (!isString(v)) {
+        if (!(v instanceof StringValue s)) {
             return Reply.WRONGTYPE;
         }
         ctx.store().delete(argv[1], ctx.now());
-        return Reply.bulk(v.payload());
+        return Reply.bulk(s.bytes());
     }
 
     // GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]
-    static Reply getex(CommandContext ctx, byte[][] argv) {
+    static Reply getex(WriteContext ctx, byte[][] argv) {
         int parsed = parseOptions(argv, false);
         int flags = parsed & ((1 << OPTION_BITS) - 1);
         int expireArg = parsed >>> OPTION_BITS;
@@ -201,10 +203,10 @@ public final class StringCommands {
         if (v == null) {
             return Reply.NIL;
         }
-        if (!isString(v)) {
+        if (!(v instanceof StringValue s)) {
             return Reply.WRONGTYPE;
         }
-        Keyspace store = ctx.store();
+        KeyspaceData store = ctx.store();
         if (expireArg != 0) {
             long deadline = deadline(argv[expireArg], flags, ctx.now(), GETEX_BAD_EXPIRE);
             if ((flags & (EXAT | PXAT)) != 0 && deadline <= ctx.now()) {
@@ -215,21 +217,21 @@ public final class StringCommands {
         } else if ((flags & PERSIST) != 0 && v.hasExpiry()) {
             store.put(argv[1], v.withExpireAt(0));
         }
-        return Reply.bulk(v.payload());
+        return Reply.bulk(s.bytes());
     }
 
     // MGET key [key ...]
-    static Reply mget(CommandContext ctx, byte[][] argv) {
+    static Reply mget(ReadContext ctx, byte[][] argv) {
         Reply[] values = new Reply[argv.length - 1];
         for (int i = 1; i < argv.length; i++) {
             StoredValue v = lookupRead(ctx, argv[i]);
-            values[i - 1] = v != null && isString(v) ? Reply.bulk(v.payload()) : Reply.NIL;
+            values[i - 1] = v instanceof StringValue s ? Reply.bulk(s.bytes()) : Reply.NIL;
         }
         return Reply.array(values);
     }
 
     // MSET key value [key value ...]
-    static Reply mset(CommandContext ctx, byte[][] argv) {
+    static Reply mset(WriteContext ctx, byte[][] argv) {
         if (argv.length % 2 == 0) {
             return MSET_ARITY;
         }
@@ -238,11 +240,11 @@ public final class StringCommands {
     }
 
     // MSETNX key value [key value ...]
-    static Reply msetnx(CommandContext ctx, byte[][] argv) {
+    static Reply msetnx(WriteContext ctx, byte[][] argv) {
         if (argv.length % 2 == 0) {
             return MSETNX_ARITY;
         }
-        Keyspace store = ctx.store();
+        KeyspaceData store = ctx.store();
         for (int i = 1; i < argv.length; i += 2) {
             if (store.get(argv[i], ctx.now()) != null) {
                 return Reply.ZERO;
@@ -252,60 +254,60 @@ public final class StringCommands {
         return Reply.ONE;
     }
 
-    private static void putAll(Keyspace store, byte[][] argv) {
+    private static void putAll(KeyspaceData store, byte[][] argv) {
         for (int i = 1; i < argv.length; i += 2) {
-            store.put(argv[i], StoredValue.string(argv[i + 1], 0));
+            store.put(argv[i], new StringValue(argv[i + 1], 0));
         }
     }
 
     // APPEND key value
-    static Reply append(CommandContext ctx, byte[][] argv) {
+    static Reply append(WriteContext ctx, byte[][] argv) {
         byte[] tail = argv[2];
         StoredValue v = ctx.store().get(argv[1], ctx.now());
         if (v == null) {
-            ctx.store().put(argv[1], StoredValue.string(tail, 0));
+            ctx.store().put(argv[1], new StringValue(tail, 0));
             return Reply.integer(tail.length);
         }
-        if (!isString(v)) {
+        if (!(v instanceof StringValue s)) {
             return Reply.WRONGTYPE;
         }
-        byte[] head = v.payload();
+        byte[] head = s.bytes();
         if (tooLong(head.length, tail.length)) {
             return STRING_TOO_LONG;
         }
         byte[] joined = new byte[head.length + tail.length];
         System.arraycopy(head, 0, joined, 0, head.length);
         System.arraycopy(tail, 0, joined, head.length, tail.length);
-        ctx.store().put(argv[1], v.withPayload(joined));
+        ctx.store().put(argv[1], s.withBytes(joined));
         return Reply.integer(joined.length);
     }
 
     // STRLEN key
-    static Reply strlen(CommandContext ctx, byte[][] argv) {
+    static Reply strlen(ReadContext ctx, byte[][] argv) {
         StoredValue v = lookupRead(ctx, argv[1]);
         if (v == null) {
             return Reply.ZERO;
         }
-        return isString(v) ? Reply.integer(v.payload().length) : Reply.WRONGTYPE;
+        return v instanceof StringValue s ? Reply.integer(s.bytes().length) : Reply.WRONGTYPE;
     }
 
     // INCR key
-    static Reply incr(CommandContext ctx, byte[][] argv) {
+    static Reply incr(WriteContext ctx, byte[][] argv) {
         return incrBy(ctx, argv[1], 1);
     }
 
     // DECR key
-    static Reply decr(CommandContext ctx, byte[][] argv) {
+    static Reply decr(WriteContext ctx, byte[][] argv) {
         return incrBy(ctx, argv[1], -1);
     }
 
     // INCRBY key increment
-    static Reply incrby(CommandContext ctx, byte[][] argv) {
+    static Reply incrby(WriteContext ctx, byte[][] argv) {
         return incrBy(ctx, argv[1], Args.parseLong(argv[2]));
     }
 
     // DECRBY key decrement
-    static Reply decrby(CommandContext ctx, byte[][] argv) {
+    static Reply decrby(WriteContext ctx, byte[][] argv) {
         long decrement = Args.parseLong(argv[2]);
         if (decrement == Long.MIN_VALUE) {
             return DECR_OVERFLOW;
@@ -314,29 +316,31 @@ public final class StringCommands {
     }
 
     /** The one implementation of INCR, DECR, INCRBY and DECRBY. The key keeps its TTL, as in Redis. */
-    private static Reply incrBy(CommandContext ctx, byte[] key, long increment) {
-        StoredValue v = ctx.store().get(key, ctx.now());
-        if (v != null && !isString(v)) {
+    private static Reply incrBy(WriteContext ctx, byte[] key, long increment) {
+        StoredValue found = ctx.store().get(key, ctx.now());
+        if (found != null && !(found instanceof StringValue)) {
             return Reply.WRONGTYPE;
         }
-        long value = v == null ? 0 : Args.parseLong(v.payload());
+        StringValue v = (StringValue) found;
+        long value = v == null ? 0 : Args.parseLong(v.bytes());
         if ((increment < 0 && value < 0 && increment < Long.MIN_VALUE - value)
                 || (increment > 0 && value > 0 && increment > Long.MAX_VALUE - value)) {
             return INCR_OVERFLOW;
         }
         value += increment;
         byte[] text = Long.toString(value).getBytes(StandardCharsets.US_ASCII);
-        ctx.store().put(key, v == null ? StoredValue.string(text, 0) : v.withPayload(text));
+        ctx.store().put(key, v == null ? new StringValue(text, 0) : v.withBytes(text));
         return Reply.integer(value);
     }
 
     // INCRBYFLOAT key increment
-    static Reply incrbyfloat(CommandContext ctx, byte[][] argv) {
-        StoredValue v = ctx.store().get(argv[1], ctx.now());
-        if (v != null && !isString(v)) {
+    static Reply incrbyfloat(WriteContext ctx, byte[][] argv) {
+        StoredValue found = ctx.store().get(argv[1], ctx.now());
+        if (found != null && !(found instanceof StringValue)) {
             return Reply.WRONGTYPE;
         }
-        LongDouble value = v == null ? LongDouble.ZERO : LongDouble.parse(v.payload());
+        StringValue v = (StringValue) found;
+        LongDouble value = v == null ? LongDouble.ZERO : LongDouble.parse(v.bytes());
         if (value == null) {
             return Reply.NOT_FLOAT;
         }
@@ -349,22 +353,22 @@ public final class StringCommands {
             return FLOAT_OVERFLOW;
         }
         byte[] text = sum.toHumanString().getBytes(StandardCharsets.US_ASCII);
-        ctx.store().put(argv[1], v == null ? StoredValue.string(text, 0) : v.withPayload(text));
+        ctx.store().put(argv[1], v == null ? new StringValue(text, 0) : v.withBytes(text));
         return Reply.bulk(text);
     }
 
     // GETRANGE key start end
-    static Reply getrange(CommandContext ctx, byte[][] argv) {
+    static Reply getrange(ReadContext ctx, byte[][] argv) {
         long start = Args.parseLong(argv[2]);
         long end = Args.parseLong(argv[3]);
         StoredValue v = lookupRead(ctx, argv[1]);
         if (v == null) {
             return Reply.EMPTY_BULK;
         }
-        if (!isString(v)) {
+        if (!(v instanceof StringValue string)) {
             return Reply.WRONGTYPE;
         }
-        byte[] s = v.payload();
+        byte[] s = string.bytes();
         long len = s.length;
         // Redis's clamping, quirks included: both ends negative and crossed is empty, but "-100 -100" on a short
         // string clamps both to 0 and returns the first byte.
@@ -389,17 +393,18 @@ public final class StringCommands {
     }
 
     // SETRANGE key offset value
-    static Reply setrange(CommandContext ctx, byte[][] argv) {
+    static Reply setrange(WriteContext ctx, byte[][] argv) {
         long offset = Args.parseLong(argv[2]);
         if (offset < 0) {
             return OFFSET_OUT_OF_RANGE;
         }
         byte[] patch = argv[3];
-        StoredValue v = ctx.store().get(argv[1], ctx.now());
-        if (v != null && !isString(v)) {
+        StoredValue found = ctx.store().get(argv[1], ctx.now());
+        if (found != null && !(found instanceof StringValue)) {
             return Reply.WRONGTYPE;
         }
-        byte[] old = v == null ? null : v.payload();
+        StringValue v = (StringValue) found;
+        byte[] old = v == null ? null : v.bytes();
         if (patch.length == 0) {
             // Nothing to write: answer the current length and create no key.
             return Reply.integer(old == null ? 0 : old.length);
@@ -413,7 +418,7 @@ public final class StringCommands {
             System.arraycopy(old, 0, out, 0, old.length);
         }
         System.arraycopy(patch, 0, out, (int) offset, patch.length);
-        ctx.store().put(argv[1], v == null ? StoredValue.string(out, 0) : v.withPayload(out));
+        ctx.store().put(argv[1], v == null ? new StringValue(out, 0) : v.withBytes(out));
         return Reply.integer(out.length);
     }
 
@@ -498,22 +503,19 @@ public final class StringCommands {
     }
 
     /** A GET-family lookup: the live value or null, counted as a keyspace hit or miss. */
-    private static StoredValue lookupRead(CommandContext ctx, byte[] key) {
+    private static StoredValue lookupRead(WriteContext ctx, byte[] key) {
         StoredValue v = ctx.store().get(key, ctx.now());
         if (v == null) {
-            ctx.server().keyspaceMisses.increment();
+            ctx.stats().miss();
         } else {
-            ctx.server().keyspaceHits.increment();
+            ctx.stats().hit();
         }
         return v;
     }
 
-    private static boolean isString(StoredValue v) {
-        return v.type() == StoredValue.TYPE_STRING;
-    }
-
+    /** The old value of SET ... GET and GETSET, known to be a string if there is one. */
     private static Reply bulkOrNil(StoredValue v) {
-        return v == null ? Reply.NIL : Reply.bulk(v.payload());
+        return v == null ? Reply.NIL : Reply.bulk(((StringValue) v).bytes());
     }
 
     private static Args.ArgumentError invalidExpire(String command) {

@@ -4,7 +4,10 @@ import io.raftkv.server.CommandHarness;
 import io.raftkv.server.command.CommandFlag;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.Exec;
+import io.raftkv.server.kv.CollectionHeader;
 import io.raftkv.server.kv.StoredValue;
+import io.raftkv.server.kv.StringValue;
+import io.raftkv.server.kv.ValueType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +43,7 @@ class KeyCommandsTest {
     }
 
     private void set(String key, long expireAt) {
-        h.store.put(bytes(key), StoredValue.string(bytes("v-" + key), expireAt));
+        h.store.put(bytes(key), new StringValue(bytes("v-" + key), expireAt));
     }
 
     private void set(String key) {
@@ -145,6 +148,24 @@ class KeyCommandsTest {
         assertEquals("+string\r\n", h.send("TYPE", "a"));
         assertEquals("+none\r\n", h.send("TYPE", "nokey"));
         assertEquals("+none\r\n", h.send("TYPE", "gone"));
+    }
+
+    @Test
+    void aKeyHoldingACollectionIsAKeyLikeAnyOther() {
+        h.store.put(bytes("h"), new CollectionHeader(ValueType.HASH, 11, 2, 0));
+        h.store.put(bytes("z"), new CollectionHeader(ValueType.ZSET, 12, 1, 0));
+        set("s");
+        assertEquals("+hash\r\n", h.send("TYPE", "h"));
+        assertEquals("+zset\r\n", h.send("TYPE", "z"));
+        assertEquals(Set.of("h"), fullScan(List.of("TYPE", "hash"), () -> { }).keySet());
+        assertEquals(i(1), h.send("EXPIRE", "h", "100"));
+        assertEquals(i(100), h.send("TTL", "h"));
+        assertEquals(OK, h.send("RENAME", "h", "h2"));
+        assertEquals(new CollectionHeader(ValueType.HASH, 11, 2, h.now + 100_000), h.store.get(bytes("h2"), h.now));
+        assertEquals(i(1), h.send("PERSIST", "h2"));
+        assertEquals(i(2), h.send("EXISTS", "h2", "z"));
+        assertEquals(i(2), h.send("DEL", "h2", "z"));
+        assertEquals(i(0), h.send("EXISTS", "h2", "z"));
     }
 
     // ---- KEYS ------------------------------------------------------------------------------------------------
@@ -333,7 +354,7 @@ class KeyCommandsTest {
         assertEquals(OK, h.send("RENAME", "a", "b"));
         assertEquals(i(0), h.send("EXISTS", "a"));
         assertEquals(i(5000), h.send("PTTL", "b"));
-        assertEquals("v-a", new String(h.store.get(bytes("b"), h.now).payload(), StandardCharsets.UTF_8));
+        assertEquals("v-a", new String(((StringValue) h.store.get(bytes("b"), h.now)).bytes(), StandardCharsets.UTF_8));
         assertEquals(1, h.store.size());
         assertEquals(OK, h.send("RENAME", "b", "b"));
         assertEquals(i(5000), h.send("PTTL", "b"));

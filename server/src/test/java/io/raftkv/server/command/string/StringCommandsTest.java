@@ -4,7 +4,9 @@ import io.raftkv.server.CommandHarness;
 import io.raftkv.server.command.CommandFlag;
 import io.raftkv.server.command.CommandSpec;
 import io.raftkv.server.command.Exec;
+import io.raftkv.server.kv.CollectionHeader;
 import io.raftkv.server.kv.StoredValue;
+import io.raftkv.server.kv.ValueType;
 import io.raftkv.server.reply.Reply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +38,6 @@ class StringCommandsTest {
     private static final String WRONGTYPE = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
     private static final String TOO_LONG = "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n";
     private static final String NAN_OR_INF = "-ERR increment would produce NaN or Infinity\r\n";
-    private static final byte OTHER_TYPE = 5;
 
     private final CommandHarness h = new CommandHarness();
 
@@ -71,7 +72,7 @@ class StringCommandsTest {
     }
 
     private void putOtherType(String key) {
-        h.store.put(key.getBytes(StandardCharsets.UTF_8), new StoredValue(OTHER_TYPE, 0, new byte[] {1, 2, 3}));
+        h.store.put(key.getBytes(StandardCharsets.UTF_8), new CollectionHeader(ValueType.HASH, 1, 3, 0));
     }
 
     private static byte[] b(String s) {
@@ -280,7 +281,7 @@ class StringCommandsTest {
         putOtherType("o");
         assertEquals(WRONGTYPE, h.send("SET", "o", "v", "GET"));
         assertEquals(WRONGTYPE, h.send("SET", "o", "v", "NX", "GET"));
-        assertEquals(OTHER_TYPE, h.store.get(b("o"), h.now).type());
+        assertEquals(ValueType.HASH, h.store.get(b("o"), h.now).type());
         // Without GET, SET overwrites whatever type is there (redis-server 7.0.15: "set list v" -> +OK).
         assertEquals(NIL, h.send("SET", "o", "v", "NX"));
         assertEquals(OK, h.send("SET", "o", "v"));
@@ -338,7 +339,7 @@ class StringCommandsTest {
         assertEquals(NIL, h.send("GET", "k"));
         putOtherType("o");
         assertEquals(WRONGTYPE, h.send("GETDEL", "o"));
-        assertEquals(OTHER_TYPE, h.store.get(b("o"), h.now).type());
+        assertEquals(ValueType.HASH, h.store.get(b("o"), h.now).type());
     }
 
     @Test
