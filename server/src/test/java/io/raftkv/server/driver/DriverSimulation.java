@@ -29,6 +29,7 @@ import io.raftkv.server.kv.Keyspace;
 import io.raftkv.server.kv.KvConfig;
 import io.raftkv.server.kv.LogRecord;
 import io.raftkv.server.kv.StoredValue;
+import io.raftkv.server.kv.StringValue;
 import io.raftkv.server.node.KvStateMachine;
 import io.raftkv.server.node.ReplySink;
 import io.raftkv.server.peer.NoPeerTransport;
@@ -984,7 +985,7 @@ final class DriverSimulation {
                 byte[] key = ("k" + k).getBytes(StandardCharsets.UTF_8);
                 StoredValue want = leader.store.get(key, Long.MAX_VALUE - 1);
                 StoredValue got = n.store.get(key, Long.MAX_VALUE - 1);
-                require(want == null ? got == null : got != null && Arrays.equals(want.payload(), got.payload()),
+                require(want == null ? got == null : got != null && Arrays.equals(bytesOf(want), bytesOf(got)),
                         "node " + n.id + " has k" + k + " = " + describe(got) + ", the leader " + describe(want));
             }
             if (n != leader) {
@@ -1012,7 +1013,12 @@ final class DriverSimulation {
     }
 
     private static String describe(StoredValue v) {
-        return v == null ? "nothing" : "'" + compact(new String(v.payload(), StandardCharsets.UTF_8)) + "'";
+        return v == null ? "nothing" : "'" + compact(new String(bytesOf(v), StandardCharsets.UTF_8)) + "'";
+    }
+
+    /** A string value's bytes (the simulation's clients write only strings). */
+    private static byte[] bytesOf(StoredValue v) {
+        return ((StringValue) v).bytes();
     }
 
     private String status() {
