@@ -41,7 +41,6 @@ final class PartedProposals {
     private static final class Run {
         /** Writes the record's bytes part by part, from the command's own arguments. */
         final RecordStream.Writer record;
-        final long timestamp;
         final long term;
         final ReplySink sink;
         /** Index of the first part, 0 until proposed. */
@@ -49,9 +48,8 @@ final class PartedProposals {
         /** Index of the last part proposed. */
         long last;
 
-        Run(RecordStream.Writer record, long timestamp, long term, ReplySink sink) {
+        Run(RecordStream.Writer record, long term, ReplySink sink) {
             this.record = record;
-            this.timestamp = timestamp;
             this.term = term;
             this.sink = sink;
         }
@@ -62,7 +60,6 @@ final class PartedProposals {
     private final ArrayDeque<Long> inFlight = new ArrayDeque<>();
     /** Bytes of a record per part: {@link #PART_BYTES}, or less if the log's entries are smaller. */
     private final int partBytes;
-    private long proposedParts;
 
     /** Parts for a log whose entries hold at most {@code maxEntryBytes}. */
     PartedProposals(long maxEntryBytes) {
@@ -79,16 +76,11 @@ final class PartedProposals {
 
     /** Starts a run for the record of {@code kind} and {@code argv}, stamped {@code timestamp}, in the leader's term. */
     void start(byte kind, long timestamp, byte[][] argv, long term, ReplySink sink) {
-        runs.add(new Run(new RecordStream.Writer(kind, timestamp, argv), timestamp, term, sink));
+        runs.add(new Run(new RecordStream.Writer(kind, timestamp, argv), term, sink));
     }
 
     boolean isEmpty() {
         return runs.isEmpty();
-    }
-
-    /** PART entries proposed since start (for INFO). */
-    long proposedParts() {
-        return proposedParts;
     }
 
     /**
@@ -111,12 +103,11 @@ final class PartedProposals {
             boolean refused = false;
             while (run.record.remaining() > 0 && inFlight.size() < WINDOW) {
                 int length = Math.min(partBytes, run.record.remaining());
-                long index = raft.propose(LogRecord.encodePart(run.timestamp, run.first, run.record, length));
+                long index = raft.propose(LogRecord.encodePart(run.first, run.record, length));
                 if (index == 0) {
                     refused = true; // no longer the leader, or handing leadership over: the run cannot go on
                     break;
                 }
-                proposedParts++;
                 if (run.first == 0) {
                     run.first = index;
                 }

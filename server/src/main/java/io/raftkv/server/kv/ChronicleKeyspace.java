@@ -258,7 +258,7 @@ public final class ChronicleKeyspace implements Keyspace {
         if (raw == null) {
             return 0;
         }
-        return isOutOfLine(raw) ? ByteBuffer.wrap(raw, HEADER + 8, 8).getLong() : raw.length - HEADER;
+        return sizeOf(raw) - HEADER;
     }
 
     @Override
@@ -379,11 +379,12 @@ public final class ChronicleKeyspace implements Keyspace {
     }
 
     private void count(byte[] key, byte[] raw, int sign) {
-        dataBytes += sign * (key.length + sizeOf(raw));
+        long size = sizeOf(raw);
+        dataBytes += sign * (key.length + size);
         if (expireAtOf(raw) != 0) {
             keysWithExpiry += sign;
         }
-        if (isOutOfLine(raw) && ByteBuffer.wrap(raw, HEADER + 8, 8).getLong() >= LARGE_VALUE_BYTES) {
+        if (size - HEADER >= LARGE_VALUE_BYTES) {
             largeValues += sign;
         }
     }

@@ -85,10 +85,11 @@ public record LogRecord(byte kind, long timestamp, byte[][] argv) {
      * The PART record holding the next {@code length} bytes {@code record} writes, of the run whose first part is at
      * log index {@code first} (0 for the first part itself).
      */
-    public static byte[] encodePart(long timestamp, long first, RecordStream.Writer record, int length) {
+    public static byte[] encodePart(long first, RecordStream.Writer record, int length) {
         int offset = record.total() - record.remaining();
         byte[] out = new byte[PART_HEADER + length];
-        ByteBuffer.wrap(out).put(PART).putLong(timestamp).putLong(first).putLong(record.total()).putLong(offset);
+        ByteBuffer.wrap(out).put(PART).putLong(record.timestamp()).putLong(first).putLong(record.total())
+                .putLong(offset);
         record.next(out, PART_HEADER, length);
         return out;
     }

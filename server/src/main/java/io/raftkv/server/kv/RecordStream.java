@@ -1,5 +1,7 @@
 package io.raftkv.server.kv;
 
+import java.nio.ByteBuffer;
+
 /**
  * A COMMAND record's bytes written or read in order, a slice at a time, so that a record carried by PART entries (see
  * {@link LogRecord}) never has to be in one array: the proposer {@link Writer writes} the parts straight from the
@@ -16,26 +18,73 @@ public final class RecordStream {
     private RecordStream() {
     }
 
+    /**
+     * The record walked in order, segment by segment: 0 the header, then 2i + 1 argument i's length, 2i + 2 its
+     * bytes. Subclasses say which array holds a segment and what happens once it is full.
+     */
+    private abstract static class Segments {
+        final long total;
+        final ByteBuffer head = ByteBuffer.allocate(HEAD);
+        final ByteBuffer length = ByteBuffer.allocate(4);
+        int segment;
+        int inSegment;
+        /** Bytes moved so far. */
+        long moved;
+
+        Segments(long total) {
+            this.total = total;
+        }
+
+        abstract byte[] segmentBytes();
+
+        /** Whether every segment is done. */
+        abstract boolean complete();
+
+        void segmentDone() {
+            segment++;
+            inSegment = 0;
+        }
+
+        /** Moves {@code n} bytes between {@code ext[off ..)} and the segments: into them if {@code in}, else out. */
+        final void move(byte[] ext, int off, int n, boolean in) {
+            if (n > total - moved) {
+                throw new IllegalArgumentException(n + " bytes, " + (total - moved) + " left of the record");
+            }
+            while (n > 0) {
+                if (complete()) {
+                    throw new IllegalArgumentException("record has " + n + " bytes after its last argument");
+                }
+                byte[] seg = segmentBytes();
+                int k = Math.min(n, seg.length - inSegment);
+                if (in) {
+                    System.arraycopy(ext, off, seg, inSegment, k);
+                } else {
+                    System.arraycopy(seg, inSegment, ext, off, k);
+                }
+                off += k;
+                n -= k;
+                inSegment += k;
+                moved += k;
+                if (inSegment == seg.length) {
+                    segmentDone();
+                }
+            }
+        }
+    }
+
     /** Writes the record of one command in order. Not thread-safe. */
-    public static final class Writer {
+    public static final class Writer extends Segments {
         private final byte[][] argv;
-        private final long total;
-        private final byte[] head = new byte[HEAD];
-        private final byte[] length = new byte[4];
-        /** Segment being written: 0 the header, then 2i + 1 argument i's length, 2i + 2 its bytes. */
-        private int segment;
-        private int inSegment;
-        private long written;
+        private final long timestamp;
 
         public Writer(byte kind, long timestamp, byte[][] argv) {
+            super(LogRecord.encodedSize(argv));
             if (!LogRecord.fits(argv)) {
-                throw new IllegalArgumentException("a record of " + LogRecord.encodedSize(argv) + " bytes");
+                throw new IllegalArgumentException("a record of " + total + " bytes");
             }
             this.argv = argv;
-            this.total = LogRecord.encodedSize(argv);
-            head[0] = kind;
-            putLong(head, 1, timestamp);
-            putInt(head, 9, argv.length);
+            this.timestamp = timestamp;
+            head.put(kind).putLong(timestamp).putInt(argv.length);
         }
 
         /** Length of the whole record. */
@@ -43,67 +92,55 @@ public final class RecordStream {
             return (int) total;
         }
 
+        /** The record's timestamp. */
+        public long timestamp() {
+            return timestamp;
+        }
+
         /** Bytes not yet written. */
         public int remaining() {
-            return (int) (total - written);
+            return (int) (total - moved);
         }
 
         /** Writes the next {@code n} bytes (at most {@link #remaining}) to {@code dst[off ..)}. */
         public void next(byte[] dst, int off, int n) {
-            if (n > remaining()) {
-                throw new IllegalArgumentException(n + " bytes asked, " + remaining() + " left");
-            }
-            while (n > 0) {
-                byte[] src = segmentBytes();
-                int k = Math.min(n, src.length - inSegment);
-                System.arraycopy(src, inSegment, dst, off, k);
-                off += k;
-                n -= k;
-                inSegment += k;
-                written += k;
-                if (inSegment == src.length) {
-                    segment++;
-                    inSegment = 0;
-                }
-            }
+            move(dst, off, n, false);
         }
 
-        private byte[] segmentBytes() {
+        @Override
+        byte[] segmentBytes() {
             if (segment == 0) {
-                return head;
+                return head.array();
             }
             byte[] arg = argv[(segment - 1) / 2];
             if (segment % 2 == 1) {
-                putInt(length, 0, arg.length);
-                return length;
+                length.putInt(0, arg.length);
+                return length.array();
             }
             return arg;
+        }
+
+        @Override
+        boolean complete() {
+            return segment == 2 * argv.length + 1;
         }
     }
 
     /** Rebuilds a COMMAND record from its bytes fed in order. Not thread-safe. */
-    public static final class Reader {
-        private final long total;
-        private final byte[] head = new byte[HEAD];
-        private final byte[] length = new byte[4];
-        private byte kind;
-        private long timestamp;
+    public static final class Reader extends Segments {
         private byte[][] argv;
-        private int segment;
-        private int inSegment;
-        private long read;
 
         /** A reader of a record of {@code total} bytes. */
         public Reader(long total) {
+            super(total);
             if (total < HEAD || total > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("a record of " + total + " bytes");
             }
-            this.total = total;
         }
 
         /** Bytes fed so far. */
         public long read() {
-            return read;
+            return moved;
         }
 
         public long total() {
@@ -116,30 +153,14 @@ public final class RecordStream {
          * @throws IllegalArgumentException if they go past its end or do not make a consistent record
          */
         public void feed(byte[] src, int off, int n) {
-            if (n > total - read) {
-                throw new IllegalArgumentException(n + " bytes fed, " + (total - read) + " left of the record");
-            }
-            while (n > 0) {
-                if (complete()) {
-                    throw new IllegalArgumentException("record has " + n + " bytes after its last argument");
-                }
-                byte[] dst = segmentBytes();
-                int k = Math.min(n, dst.length - inSegment);
-                System.arraycopy(src, off, dst, inSegment, k);
-                off += k;
-                n -= k;
-                inSegment += k;
-                read += k;
-                if (inSegment == dst.length) {
-                    segmentDone();
-                }
-            }
-            if (read == total && !complete()) {
+            move(src, off, n, true);
+            if (moved == total && !complete()) {
                 throw new IllegalArgumentException("record ends inside argument " + (segment - 1) / 2);
             }
         }
 
         /** Whether the whole record has been fed. */
+        @Override
         public boolean complete() {
             return argv != null && segment == 2 * argv.length + 1;
         }
@@ -147,59 +168,38 @@ public final class RecordStream {
         /** The record, once {@link #complete}. */
         public LogRecord record() {
             if (!complete()) {
-                throw new IllegalStateException("record incomplete: " + read + " of " + total + " bytes");
+                throw new IllegalStateException("record incomplete: " + moved + " of " + total + " bytes");
             }
-            return new LogRecord(kind, timestamp, argv);
+            return new LogRecord(head.get(0), head.getLong(1), argv);
         }
 
-        private byte[] segmentBytes() {
+        @Override
+        byte[] segmentBytes() {
             if (segment == 0) {
-                return head;
+                return head.array();
             }
-            return segment % 2 == 1 ? length : argv[(segment - 2) / 2];
+            return segment % 2 == 1 ? length.array() : argv[(segment - 2) / 2];
         }
 
-        private void segmentDone() {
+        @Override
+        void segmentDone() {
             if (segment == 0) {
-                kind = head[0];
-                timestamp = getLong(head, 1);
-                int argc = getInt(head, 9);
+                int argc = head.getInt(9);
                 if (argc < 0 || argc > (total - HEAD) / 4) {
                     throw new IllegalArgumentException("record argc out of range: " + argc);
                 }
                 argv = new byte[argc][];
             } else if (segment % 2 == 1) {
-                int len = getInt(length, 0);
-                if (len < 0 || len > total - read) {
+                int len = length.getInt(0);
+                if (len < 0 || len > total - moved) {
                     throw new IllegalArgumentException("record argument length out of range: " + len);
                 }
                 argv[(segment - 1) / 2] = new byte[len];
             }
-            segment++;
-            inSegment = 0;
+            super.segmentDone();
             if (segment % 2 == 0 && argv[(segment - 2) / 2].length == 0) {
                 segment++; // an empty argument: its bytes are done too
             }
         }
-    }
-
-    private static void putInt(byte[] b, int at, int v) {
-        b[at] = (byte) (v >>> 24);
-        b[at + 1] = (byte) (v >>> 16);
-        b[at + 2] = (byte) (v >>> 8);
-        b[at + 3] = (byte) v;
-    }
-
-    private static void putLong(byte[] b, int at, long v) {
-        putInt(b, at, (int) (v >>> 32));
-        putInt(b, at + 4, (int) v);
-    }
-
-    private static int getInt(byte[] b, int at) {
-        return (b[at] & 0xFF) << 24 | (b[at + 1] & 0xFF) << 16 | (b[at + 2] & 0xFF) << 8 | b[at + 3] & 0xFF;
-    }
-
-    private static long getLong(byte[] b, int at) {
-        return (long) getInt(b, at) << 32 | getInt(b, at + 4) & 0xFFFFFFFFL;
     }
 }

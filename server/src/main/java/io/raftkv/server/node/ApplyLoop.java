@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -120,13 +119,13 @@ public final class ApplyLoop implements AutoCloseable {
     public void applyBatch(List<Entry> entries, List<ReplySink> sinks) {
         boolean heavy = heavy(entries);
         if (Thread.currentThread() == executorThread && queuedBatches.get() == 0) {
-            run(() -> process(entries, sinks, null), () -> heavy); // the driver's own thread: no hand-off
+            runBatch(entries, sinks, heavy); // the driver's own thread: no hand-off
         } else {
             // Before the executor's thread is known, batches queue; later ones queue behind them, in order.
             queuedBatches.incrementAndGet();
             executor.execute(() -> {
                 queuedBatches.decrementAndGet();
-                run(() -> process(entries, sinks, null), () -> heavy);
+                runBatch(entries, sinks, heavy);
             });
         }
     }
@@ -134,11 +133,10 @@ public final class ApplyLoop implements AutoCloseable {
     /** Runs a read once everything up to {@code atIndex} is applied (at once if it already is). Any thread. */
     public void read(long atIndex, CommandSpec spec, byte[][] argv, ClientSession client, ReplySink sink) {
         Read r = new Read(atIndex, 0, spec, argv, client, sink);
-        BooleanSupplier heavy = () -> machine.heavyRead(spec, argv);
         if (Thread.currentThread() == executorThread) {
-            run(() -> process(null, null, r), heavy); // the driver releasing confirmed reads
+            runRead(r); // the driver releasing confirmed reads
         } else {
-            executor.execute(() -> run(() -> process(null, null, r), heavy));
+            executor.execute(() -> runRead(r));
         }
     }
 
@@ -152,16 +150,30 @@ public final class ApplyLoop implements AutoCloseable {
         return false;
     }
 
-    /**
-     * Runs {@code task} (which uses the state machine) at once, or on the side thread if it is heavy or the side
-     * thread still has work: then it runs after that work. On the executor ({@code heavy} may look at the state
-     * machine: it is asked only while the executor owns it).
+    /*
+     * Where a task that uses the state machine runs, on the executor: at once, or on the side thread if it is heavy
+     * or the side thread still has work (then after that work). Whether a read is heavy looks at the state machine,
+     * so it is asked only while the executor owns it.
      */
-    private void run(Runnable task, BooleanSupplier heavy) {
-        if (detoured.get() == 0 && !heavy.getAsBoolean()) {
-            task.run();
-            return;
+
+    private void runBatch(List<Entry> entries, List<ReplySink> sinks, boolean heavy) {
+        if (detoured.get() == 0 && !heavy) {
+            process(entries, sinks, null);
+        } else {
+            detour(() -> process(entries, sinks, null));
         }
+    }
+
+    private void runRead(Read r) {
+        if (detoured.get() == 0 && !machine.heavyRead(r.spec, r.argv)) {
+            process(null, null, r);
+        } else {
+            detour(() -> process(null, null, r));
+        }
+    }
+
+    /** Runs {@code task} on the side thread, after what it holds. On the executor. */
+    private void detour(Runnable task) {
         if (side == null) {
             side = ownSide = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "raftkv-apply-large");
@@ -278,7 +290,12 @@ public final class ApplyLoop implements AutoCloseable {
         running = false;
         try {
             CompletableFuture.runAsync(() -> {
-                run(() -> answerWaiting(Reply.error("ERR server is shutting down")), () -> false);
+                Runnable answer = () -> answerWaiting(Reply.error("ERR server is shutting down"));
+                if (detoured.get() == 0) {
+                    answer.run();
+                } else {
+                    detour(answer);
+                }
                 if (ownSide != null) {
                     ownSide.shutdown(); // after what it holds
                 }

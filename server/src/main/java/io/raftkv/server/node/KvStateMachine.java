@@ -136,7 +136,7 @@ public final class KvStateMachine {
         return applyCommand(rec);
     }
 
-    /** Runs of parts not yet whole (for tests and INFO). */
+    /** Runs of parts not yet whole (for tests). */
     public int unfinishedRuns() {
         return assemblies.size();
     }

@@ -81,8 +81,8 @@ class RecordStreamTest {
     void aPartRecordCarriesItsPlaceInTheRun() {
         byte[][] argv = {"SET".getBytes(), "k".getBytes(), new byte[3_000]};
         RecordStream.Writer w = new RecordStream.Writer(LogRecord.COMMAND, 9, argv);
-        byte[] p1 = LogRecord.encodePart(9, 0, w, 1_000);
-        byte[] p2 = LogRecord.encodePart(9, 77, w, w.remaining());
+        byte[] p1 = LogRecord.encodePart(0, w, 1_000);
+        byte[] p2 = LogRecord.encodePart(77, w, w.remaining());
         LogRecord.Part first = LogRecord.decodePart(p1);
         LogRecord.Part last = LogRecord.decodePart(p2);
         assertEquals(new LogRecord.Part(0, w.total(), 0, p1), first);

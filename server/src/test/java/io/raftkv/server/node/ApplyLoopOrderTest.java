@@ -79,8 +79,8 @@ class ApplyLoopOrderTest {
             loop.start();
             byte[][] big = {bytes("SET"), bytes("big"), new byte[1 << 20]};
             RecordStream.Writer w = new RecordStream.Writer(LogRecord.COMMAND, 1_000, big);
-            List<Entry> parts = List.of(new Entry(1, 1, LogRecord.encodePart(1_000, 0, w, 600_000)),
-                    new Entry(2, 1, LogRecord.encodePart(1_000, 1, w, w.remaining())));
+            List<Entry> parts = List.of(new Entry(1, 1, LogRecord.encodePart(0, w, 600_000)),
+                    new Entry(2, 1, LogRecord.encodePart(1, w, w.remaining())));
             List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
             CountDownLatch done = new CountDownLatch(1);
             executor.execute(() -> {

@@ -55,7 +55,7 @@ class KvStateMachinePartsTest {
         RecordStream.Writer w = new RecordStream.Writer(LogRecord.COMMAND, TS, argv);
         List<byte[]> out = new ArrayList<>();
         while (w.remaining() > 0) {
-            out.add(LogRecord.encodePart(TS, out.isEmpty() ? 0 : first, w, Math.min(slice, w.remaining())));
+            out.add(LogRecord.encodePart(out.isEmpty() ? 0 : first, w, Math.min(slice, w.remaining())));
         }
         return out;
     }
