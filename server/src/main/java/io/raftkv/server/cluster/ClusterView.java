@@ -41,9 +41,11 @@ public interface ClusterView {
     /** The leader as a member, or null when no leader is known (or the known one is not among {@link #members()}). */
     default ClusterMember leader() {
         long id = leaderId();
-        if (id == 0) {
-            return null;
-        }
+        return id == 0 ? null : member(id);
+    }
+
+    /** The member with this id, or null. */
+    default ClusterMember member(long id) {
         for (ClusterMember m : members()) {
             if (m.id() == id) {
                 return m;

@@ -3,7 +3,6 @@ package io.raftkv.server.driver;
 import io.raftkv.raft.CodecException;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.HardState;
-import io.raftkv.raft.Membership;
 import io.raftkv.raft.Message;
 import io.raftkv.raft.MessageCodec;
 import io.raftkv.raft.RaftConfig;
@@ -31,6 +30,7 @@ import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.function.ObjLongConsumer;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +82,8 @@ final class DriverCore implements ApplyLoop.ExpiryProposer {
     private final PublishedView view;
     private final InfoSections info;
     private final LeaderWait leaderWait;
+    /** Requests a leader's appearance hands back, handled again (one object, not one per round). */
+    private final ObjLongConsumer<DriverEvent.Request> rehandle = this::handle;
     private final FailureMode failure;
     private final ProposalBatcher proposals;
     private final ReadTracker reads;
@@ -129,12 +131,12 @@ final class DriverCore implements ApplyLoop.ExpiryProposer {
         this.failure = new FailureMode(view, leaderWait, applier, alone);
         this.proposals = new ProposalBatcher(maxEntryBytes, clock, view, leaderWait, failure);
         this.reads = new ReadTracker(applier, leaderWait, electionNanos, alone);
-        this.persistence = new Persistence(durableLog, clock, server, view, failure, this::walFailed,
+        this.persistence = new Persistence(durableLog, clock, server, view, failure, proposals, this::walFailed,
                 delay -> loop.schedule(this::deferCheckRound, delay));
-        this.raft = recover(raftConfig, Membership.ofVoters(ids));
+        this.raft = recover(raftConfig);
     }
 
-    private RaftNode recover(RaftConfig raftConfig, Membership membership) {
+    private RaftNode recover(RaftConfig raftConfig) {
         try {
             RaftNode node = new RaftNode(raftConfig, durableLog.storage(), 0);
             HardState hs = durableLog.hardState();
@@ -376,7 +378,7 @@ final class DriverCore implements ApplyLoop.ExpiryProposer {
         }
         if (!failure.failed()) {
             try {
-                deferred = persistence.persist(raft, rd, leader, now, proposals);
+                deferred = persistence.persist(raft, rd, leader, now);
             } catch (WalException | IllegalArgumentException | IndexOutOfBoundsException e) {
                 walFailed(e);
             }
@@ -431,7 +433,7 @@ final class DriverCore implements ApplyLoop.ExpiryProposer {
             log.info("node {} is now {} in term {} (leader {})", self.id(), r, raft.term(), raft.leaderId());
             lastRole = r;
         }
-        leaderWait.afterRound(raft, now, req -> handle(req, now));
+        leaderWait.afterRound(raft, now, rehandle);
         reads.afterRound(now);
     }
 

@@ -8,6 +8,7 @@ import io.raftkv.server.reply.Reply;
 
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
+import java.util.function.ObjLongConsumer;
 
 /**
  * Requests this node cannot serve because it is not the leader: sent on with {@code -MOVED} to the leader it knows,
@@ -51,7 +52,7 @@ final class LeaderWait {
      * End of a round: once a leader is known, hands every waiting request back to {@code handle}; with none known,
      * answers -CLUSTERDOWN to those whose deadline passed.
      */
-    void afterRound(RaftNode raft, long now, Consumer<Request> handle) {
+    void afterRound(RaftNode raft, long now, ObjLongConsumer<Request> handle) {
         if (waiting.isEmpty() || raft.leaderId() == 0 && !hasExpired(now)) {
             return;
         }
@@ -59,7 +60,7 @@ final class LeaderWait {
         for (int i = 0; i < n; i++) {
             Request req = waiting.poll();
             if (raft.leaderId() != 0) {
-                handle.accept(req);
+                handle.accept(req, now);
             } else if (now - req.deadline() >= 0) {
                 req.sink().reply(Redirect.CLUSTERDOWN);
             } else {

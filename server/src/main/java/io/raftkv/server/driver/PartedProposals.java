@@ -61,8 +61,18 @@ final class PartedProposals {
     /** Bytes of a record per part: {@link #PART_BYTES}, or less if the log's entries are smaller. */
     private final int partBytes;
 
-    /** Parts for a log whose entries hold at most {@code maxEntryBytes}. */
-    PartedProposals(long maxEntryBytes) {
+    /** Answers a run that cannot go on (its term ended, or the leader refused a part). */
+    private final Reply lost;
+    /** Takes a run whose last part is proposed. */
+    private final Proposed proposed;
+
+    /**
+     * Parts for a log whose entries hold at most {@code maxEntryBytes}; a run that cannot go on is answered
+     * {@code lost}, one whose last part is proposed goes to {@code proposed}.
+     */
+    PartedProposals(long maxEntryBytes, Reply lost, Proposed proposed) {
+        this.lost = lost;
+        this.proposed = proposed;
         if (maxEntryBytes <= LogRecord.PART_HEADER) {
             throw new IllegalArgumentException("log entries of " + maxEntryBytes + " bytes cannot hold a part");
         }
@@ -84,11 +94,11 @@ final class PartedProposals {
     }
 
     /**
-     * Proposes the next parts of every run, as far as its window allows; a run that proposes its last part leaves
+     * Proposes the next parts of every run, as far as the window allows; a run that proposes its last part leaves
      * for {@code proposed}. Runs of an older term than the leader's, or any run if {@code raft} no longer leads
      * (its proposal fails), are answered {@code lost}.
      */
-    void pump(RaftNode raft, Reply lost, Proposed proposed) {
+    void pump(RaftNode raft) {
         long commit = raft.commitIndex();
         while (!inFlight.isEmpty() && inFlight.peekFirst() <= commit) {
             inFlight.pollFirst();

@@ -41,6 +41,8 @@ final class Persistence {
     private final ServerState server;
     private final PublishedView view;
     private final FailureMode failure;
+    /** Learns the timestamps of the entries written, so later proposals are stamped no earlier. */
+    private final ProposalBatcher proposals;
     /** Told of a failed write or sync (the driver enters {@link FailureMode}). */
     private final Consumer<RuntimeException> failed;
     /** Asks for a round after the given nanoseconds, when the oldest deferred entry has waited long enough. */
@@ -57,8 +59,9 @@ final class Persistence {
     private boolean deferCheckScheduled;
 
     Persistence(DurableLog log, NodeClock clock, ServerState server, PublishedView view, FailureMode failure,
-                Consumer<RuntimeException> failed, LongConsumer roundAfter) {
+                ProposalBatcher proposals, Consumer<RuntimeException> failed, LongConsumer roundAfter) {
         this.log = log;
+        this.proposals = proposals;
         this.clock = clock;
         this.server = server;
         this.view = view;
@@ -80,7 +83,7 @@ final class Persistence {
      * Writes {@code rd}'s state and syncs it as appendfsync says; returns true if the leader deferred the sync.
      * Throws what the log throws.
      */
-    boolean persist(RaftNode raft, Ready rd, boolean leader, long now, ProposalBatcher proposals) {
+    boolean persist(RaftNode raft, Ready rd, boolean leader, long now) {
         if (!rd.entries().isEmpty()) {
             long first = rd.entries().get(0).index();
             if (first <= log.lastIndex()) {

@@ -52,7 +52,7 @@ final class ProposalBatcher {
     ProposalBatcher(long maxEntryBytes, NodeClock clock, PublishedView view, LeaderWait leaderWait,
                     FailureMode failure) {
         this.maxEntryBytes = maxEntryBytes;
-        this.parted = new PartedProposals(maxEntryBytes);
+        this.parted = new PartedProposals(maxEntryBytes, LOST, this::awaitCommit);
         this.clock = clock;
         this.view = view;
         this.leaderWait = leaderWait;
@@ -106,7 +106,7 @@ final class ProposalBatcher {
         if (ps.size() == 1) {
             Proposal p = ps.get(0);
             long size = LogRecord.encodedSize(p.argv());
-            if (!LogRecord.fits(p.argv())) {
+            if (!LogRecord.fits(size)) {
                 p.sink().reply(LogRecord.tooLarge(size));
                 return;
             }
@@ -114,7 +114,7 @@ final class ProposalBatcher {
                 parted.start(p.kind(), ts, p.argv(), raft.term(), p.sink());
                 maxTimestamp = ts;
                 view.proposedCount++;
-                parted.pump(raft, LOST, this::awaitCommit);
+                parted.pump(raft);
                 return;
             }
             data = LogRecord.encode(p.kind(), ts, p.argv());
@@ -149,7 +149,7 @@ final class ProposalBatcher {
     /** After the round's Readies: the commit index may have moved, so the large writes' next parts may go. */
     void proposeNextParts(RaftNode raft) {
         if (!parted.isEmpty()) {
-            parted.pump(raft, LOST, this::awaitCommit);
+            parted.pump(raft);
         }
     }
 

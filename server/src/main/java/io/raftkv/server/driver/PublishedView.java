@@ -64,16 +64,6 @@ final class PublishedView implements ClusterView {
         role = Role.FOLLOWER;
     }
 
-    /** The member with this id, or null. */
-    ClusterMember member(long id) {
-        for (ClusterMember m : members) {
-            if (m.id() == id) {
-                return m;
-            }
-        }
-        return null;
-    }
-
     @Override
     public ClusterMember self() {
         return self;

@@ -57,7 +57,12 @@ public record LogRecord(byte kind, long timestamp, byte[][] argv) {
 
     /** Whether a record of {@code argv} fits in one byte array, which encoding needs. */
     public static boolean fits(byte[][] argv) {
-        return encodedSize(argv) <= Integer.MAX_VALUE - 8;
+        return fits(encodedSize(argv));
+    }
+
+    /** Whether a record of {@code size} bytes ({@link #encodedSize}) fits in one byte array. */
+    public static boolean fits(long size) {
+        return size <= Integer.MAX_VALUE - 8;
     }
 
     /** A BATCH record of the commands {@code argvs[0..count)}, applied in that order. */

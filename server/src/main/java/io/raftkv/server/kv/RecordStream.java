@@ -79,7 +79,7 @@ public final class RecordStream {
 
         public Writer(byte kind, long timestamp, byte[][] argv) {
             super(LogRecord.encodedSize(argv));
-            if (!LogRecord.fits(argv)) {
+            if (!LogRecord.fits(total)) {
                 throw new IllegalArgumentException("a record of " + total + " bytes");
             }
             this.argv = argv;
